@@ -1,0 +1,129 @@
+// The plugin contract: what a Portico plugin is, and what the gateway hands it.
+// Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestRoute, Server } from '@hapi/hapi';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Redis, Cluster } from 'ioredis';
+import type { z } from 'zod';
+
+/** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
+export type LifecyclePhase =
+  | 'onRequest'
+  | 'onPreAuth'
+  | 'auth'
+  | 'onCredentials'
+  | 'onPostAuth'
+  | 'onPreHandler'
+  | 'handler'
+  | 'onPostHandler'
+  | 'onPreResponse'
+  | 'response';
+
+/**
+ * A Portico plugin: a hapi plugin plus what the gateway needs to manage it.
+ * `register` receives options already validated (and defaulted) by `options`.
+ */
+export interface PorticoPlugin<
+  TOptions extends z.ZodType = z.ZodType,
+  TRouteOptions extends z.ZodType = z.ZodType,
+> {
+  /** hapi plugin name; also the name the config uses. */
+  name: string;
+  version: string;
+  /** Higher runs first within a lifecycle phase (as Kong's PRIORITY). */
+  priority: number;
+  /** Phases this plugin hooks, in request order; shown in /config and the plugin's README. */
+  phases: LifecyclePhase[];
+  /** Schema of the plugin's options in the config file; holds every default. */
+  options: TOptions;
+  /** Schema of per-route options (`routes[i].plugins[name]`); `false` there always turns the plugin off. */
+  routeOptions?: TRouteOptions;
+  /** hapi auth strategies this plugin registers; routes with `auth: optional|required` use them, in priority order. */
+  authStrategies?: string[];
+  register(server: Server, options: z.output<TOptions>): void | Promise<void>;
+}
+
+/** Anything shared stores use: a Redis standalone client or a Cluster, when one is configured. */
+export type RedisClient = Redis | Cluster;
+
+/** Description of one configured upstream, as plugins see it. */
+export interface UpstreamInfo {
+  name: string;
+  url: string;
+}
+
+/**
+ * What the gateway decorates every server with (`server.portico`): one per gateway, never
+ * module-level, so two gateways in one process share nothing.
+ */
+export interface GatewayContext {
+  /** The gateway's root logger; a plugin takes a child named after itself. */
+  logger: Logger;
+  /** The gateway's metrics registry; a plugin names its metrics `portico_<plugin>_...`. */
+  metrics: Registry;
+  /** The shared Redis client, or undefined: then every store runs in memory. */
+  redis: RedisClient | undefined;
+  upstreams: ReadonlyMap<string, UpstreamInfo>;
+  /**
+   * The options a route gives a plugin, validated at start-up against the plugin's
+   * `routeOptions` schema: `false` when the route turns the plugin off, `undefined` when the
+   * route says nothing.
+   */
+  routeOptions<T = unknown>(route: RequestRoute, pluginName: string): T | false | undefined;
+  /** A logger for this request: a child of `logger` carrying the request id, made once per request. */
+  requestLogger(request: Request): Logger;
+  /**
+   * Wraps every upstream exchange (during `register` only); interceptors of higher-priority
+   * plugins are outermost.
+   */
+  interceptUpstream(interceptor: UpstreamInterceptor): void;
+  /** Work to run when the gateway stops (close store connections, timers). */
+  onStop(task: () => Promise<void> | void): void;
+}
+
+/**
+ * One exchange with an upstream, as a plugin can wrap it (circuit breaker, retries).
+ * `next` performs the exchange; it may be called again to retry, with `body` set to replay a
+ * buffered request body (a streamed body can be sent once only). It resolves with the upstream's
+ * response (any status) and rejects with an error whose `code` is `PORTICO_CONNECT_TIMEOUT`,
+ * `PORTICO_RESPONSE_TIMEOUT`, a Node socket code (`ECONNREFUSED`, `ECONNRESET`, ...), or with a
+ * Boom error a plugin raised (passed to the client as it is).
+ */
+export type UpstreamInterceptor = (
+  exchange: UpstreamExchange,
+  next: (options?: { body?: Buffer }) => Promise<IncomingMessage>,
+) => Promise<IncomingMessage>;
+
+export interface UpstreamExchange {
+  request: Request;
+  upstream: string;
+  /** Upper-case method. */
+  method: string;
+}
+
+/** What the gateway puts on `request.plugins.portico` for every request. */
+export interface RequestContext {
+  requestId: string;
+  /** The route's name in the config (its path when it has none), for metrics and logs. */
+  routeId: string;
+  upstream?: string;
+  /** The calling client's address after the trusted-proxy rules. */
+  clientIp: string;
+}
+
+declare module '@hapi/hapi' {
+  interface Server {
+    portico: GatewayContext;
+  }
+  interface PluginsStates {
+    portico?: RequestContext;
+  }
+}
+
+/** Identity helper so a plugin's types are checked against the contract where it is defined. */
+export function definePlugin<TOptions extends z.ZodType, TRouteOptions extends z.ZodType = z.ZodNever>(
+  plugin: PorticoPlugin<TOptions, TRouteOptions>,
+): PorticoPlugin<TOptions, TRouteOptions> {
+  return plugin;
+}

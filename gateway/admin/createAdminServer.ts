@@ -1,0 +1,53 @@
+// The admin listener: health, readiness, metrics and the effective config, on a private address.
+import Hapi from '@hapi/hapi';
+import type { Registry } from 'prom-client';
+import type { PorticoConfig } from '../config/schema.ts';
+import type { PluginOrderEntry } from '../registry/orderPlugins.ts';
+import type { Readiness } from './readiness.ts';
+import { redactConfig } from './redactConfig.ts';
+
+export interface AdminSources {
+  config: PorticoConfig;
+  pluginOrder: PluginOrderEntry[];
+  readiness: Readiness;
+  metrics: Registry;
+  source: string;
+}
+
+export function createAdminServer(sources: AdminSources): Hapi.Server {
+  const { config } = sources;
+  const server = Hapi.server({
+    host: config.server.admin.host,
+    port: config.server.admin.port,
+    debug: false,
+    routes: { security: { noSniff: true, xframe: 'deny', hsts: false, xss: false, referrer: 'no-referrer' } },
+  });
+
+  server.route([
+    { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: (_request, h) => {
+        const report = sources.readiness.report();
+        return h.response(report).code(report.ready ? 200 : 503);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_request, h) =>
+        h.response(await sources.metrics.metrics()).type(sources.metrics.contentType),
+    },
+    {
+      method: 'GET',
+      path: '/config',
+      handler: () => ({
+        source: sources.source,
+        pluginOrder: sources.pluginOrder,
+        config: redactConfig(config),
+      }),
+    },
+  ]);
+  return server;
+}

@@ -1,0 +1,33 @@
+// Which config file a command uses, and how a bad one is reported: the path of each bad key, no stack.
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/configIssues.ts';
+import { loadConfigFile, type LoadedConfig } from '../config/loadConfig.ts';
+
+export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../portico.yaml', import.meta.url));
+
+export function chooseConfigFile(flag: string | undefined): string {
+  return flag ?? process.env.PORTICO_CONFIG ?? DEFAULT_CONFIG_FILE;
+}
+
+/** The loaded config, or undefined after printing why it is invalid. */
+export async function loadOrReport(file: string): Promise<LoadedConfig | undefined> {
+  try {
+    const loaded = await loadConfigFile(file);
+    if (process.env.PORT !== undefined) {
+      const port = Number(process.env.PORT);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`${file}: invalid config\n  PORT: expected an integer from 0 to 65535, got "${process.env.PORT}"`);
+        return undefined;
+      }
+      loaded.config.server.port = port;
+    }
+    return loaded;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`${file}: invalid config`);
+      for (const issue of error.issues) console.error(`  ${issue.path || '(root)'}: ${issue.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+}

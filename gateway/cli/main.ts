@@ -1,0 +1,57 @@
+// `portico`: start | dev | validate | schema.
+import { parseArgs } from 'node:util';
+import { runDev } from './runDev.ts';
+import { runStart } from './runStart.ts';
+import { runValidate } from './runValidate.ts';
+import { renderConfigJsonSchema } from '../config/emitJsonSchema.ts';
+
+const USAGE = `usage: portico <command> [options]
+
+commands:
+  start [--config FILE] [--workers N]   run the gateway (config: --config, else $PORTICO_CONFIG, else gateway/portico.yaml)
+  dev [--config FILE]                   run the gateway and the four domain services on embedded defaults
+  validate FILE...                      check config files without starting anything (exit 1 on errors)
+  schema                                print the config's JSON Schema
+
+environment: PORT overrides server.port; LOG_LEVEL sets the log level (default info)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      workers: { type: 'string', short: 'w' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !command || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'start':
+      return runStart({ configFile: values.config, workers: values.workers });
+    case 'dev':
+      return runDev({ configFile: values.config });
+    case 'validate':
+      return runValidate(positionals);
+    case 'schema':
+      process.stdout.write(renderConfigJsonSchema());
+      return 0;
+    default:
+      console.error(`portico: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`portico: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,135 @@
+// The ops config: one schema, the single source of defaults, validation messages and the editor JSON Schema.
+import { z } from 'zod';
+import { byteSize, duration } from './units.ts';
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const listenerSchema = z.object({
+  host: z.string().default('0.0.0.0').describe('Address the public listener binds'),
+  port: z.number().int().min(0).max(65535).default(8080).describe('Port of the public listener; PORT overrides'),
+});
+
+const adminSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Admin listener address; keep it private'),
+    port: z.number().int().min(0).max(65535).default(9901),
+  })
+  .strict();
+
+const drainSchema = z
+  .object({
+    delay: duration().prefault(0).describe('After SIGTERM, how long /readyz says 503 before the listener closes'),
+    timeout: duration().prefault('30s').describe('How long in-flight requests may take to finish'),
+  })
+  .strict();
+
+const requestIdSchema = z
+  .object({
+    header: z.string().toLowerCase().default('x-request-id'),
+    trustIncoming: z
+      .boolean()
+      .default(true)
+      .describe('Keep a well-formed incoming request id (from a trusted edge) instead of making one'),
+  })
+  .strict();
+
+const serverSchema = z
+  .object({
+    host: listenerSchema.shape.host,
+    port: listenerSchema.shape.port,
+    admin: adminSchema.prefault({}),
+    drain: drainSchema.prefault({}),
+    requestId: requestIdSchema.prefault({}),
+    trustedProxies: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('How many proxies in front of Portico append to X-Forwarded-For; 0 trusts none'),
+  })
+  .strict();
+
+const redisSchema = z
+  .union([
+    z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL') }).strict(),
+    z
+      .object({
+        cluster: z.object({ nodes: z.array(z.string()).min(1) }).strict(),
+      })
+      .strict(),
+  ])
+  .describe('Shared stores; absent: every store runs in memory (one instance only)');
+
+const upstreamSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).describe('Base URL of the service'),
+    timeout: duration().prefault('30s').describe('Time to the response headers; past it the client gets 504'),
+    connectTimeout: duration().prefault('2s').describe('Time to open a connection; past it the client gets 504'),
+    maxSockets: z.number().int().positive().default(512).describe('Keep-alive connections per upstream'),
+    maxFreeSockets: z.number().int().positive().default(128),
+    health: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            path: z.string().startsWith('/').default('/healthz'),
+            interval: duration().prefault('5s'),
+          })
+          .strict(),
+      ])
+      .prefault({})
+      .describe('Readiness probe of this upstream; false: count it as ready'),
+  })
+  .strict();
+
+const routeSchema = z
+  .object({
+    name: z.string().optional().describe('Name in metrics and logs; defaults to the path'),
+    path: z
+      .string()
+      .startsWith('/')
+      .describe('hapi path pattern, e.g. /api/v1/programs/{rest*}'),
+    methods: z
+      .union([z.literal('*'), z.array(z.enum(HTTP_METHODS)).min(1)])
+      .default('*'),
+    upstream: z.string().describe('Name of an entry in upstreams'),
+    stripPrefix: z.string().startsWith('/').optional().describe('Removed from the path before forwarding'),
+    addPrefix: z.string().startsWith('/').optional().describe('Put before the path after stripPrefix'),
+    auth: z.enum(['none', 'optional', 'required']).default('none'),
+    websocket: z.boolean().default(false).describe('Proxy WebSocket upgrades on this route'),
+    maxBodySize: byteSize().prefault('10mb').describe('Largest request body; streamed, never buffered'),
+    timeout: duration().optional().describe("Overrides the upstream's response timeout"),
+    plugins: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Per-route plugin options by plugin name; false turns a plugin off on this route'),
+  })
+  .strict();
+
+const pluginEntrySchema = z
+  .object({
+    name: z.string().optional().describe('A built-in plugin'),
+    module: z.string().optional().describe("Path of a user plugin module (relative to the config file)"),
+    enabled: z.boolean().default(true),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((entry) => (entry.name === undefined) !== (entry.module === undefined), {
+    message: 'expected exactly one of name or module',
+  });
+
+export const configSchema = z
+  .object({
+    server: serverSchema.prefault({}),
+    redis: redisSchema.optional(),
+    upstreams: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), upstreamSchema).default({}),
+    routes: z.array(routeSchema).default([]),
+    plugins: z.array(pluginEntrySchema).default([]),
+  })
+  .strict();
+
+export type PorticoConfigInput = z.input<typeof configSchema>;
+export type PorticoConfig = z.output<typeof configSchema>;
+export type UpstreamConfig = PorticoConfig['upstreams'][string];
+export type RouteConfig = PorticoConfig['routes'][number];
+export type PluginEntry = PorticoConfig['plugins'][number];

@@ -1,0 +1,175 @@
+// The gateway: a small surface over parts that each own one concern (as hapi's server.js over core.js).
+import Hapi, { type Request, type RequestRoute } from '@hapi/hapi';
+import { Redis, Cluster } from 'ioredis';
+import type { Logger } from 'pino';
+import type { GatewayContext, RedisClient, UpstreamInfo, UpstreamInterceptor } from '../contracts/plugin.ts';
+import { createAdminServer } from './admin/createAdminServer.ts';
+import { createReadiness, type Readiness } from './admin/readiness.ts';
+import type { LoadedConfig } from './config/loadConfig.ts';
+import { registerProblemResponses } from './core/problemResponses.ts';
+import { registerRequestContext } from './core/requestContext.ts';
+import { createLogger } from './observability/createLogger.ts';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.ts';
+import { createProxyEngine } from './proxy/createProxyHandler.ts';
+import { closeUpstream, createUpstream, type Upstream } from './proxy/upstreamPool.ts';
+import { handleUpgrades } from './proxy/websocketUpgrade.ts';
+import { describeOrder, type PluginOrderEntry } from './registry/orderPlugins.ts';
+import { buildProxyRoutes } from './routes/buildProxyRoutes.ts';
+
+export interface GatewayOptions {
+  logger?: Logger;
+}
+
+export interface Gateway {
+  server: Hapi.Server;
+  admin: Hapi.Server;
+  readiness: Readiness;
+  metrics: GatewayMetrics;
+  pluginOrder: PluginOrderEntry[];
+  /** Opens both listeners; resolves with their URLs. */
+  start(): Promise<{ url: string; adminUrl: string }>;
+  /** SIGTERM semantics: readiness 503, wait the drain delay, stop taking connections, let in-flight requests finish. */
+  drain(): Promise<void>;
+  /** Stops at once (tests). */
+  stop(): Promise<void>;
+}
+
+export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const { config } = loaded;
+  const logger = options.logger ?? createLogger();
+  const metrics = createGatewayMetrics();
+  const stopTasks: Array<() => Promise<void> | void> = [];
+  const requestIdHeader = config.server.requestId.header;
+
+  const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
+  if (redis) stopTasks.push(() => void redis.disconnect());
+
+  const upstreams = new Map<string, Upstream>(
+    Object.entries(config.upstreams).map(([name, upstream]) => [name, createUpstream(name, upstream)]),
+  );
+  const readiness = createReadiness([...upstreams.values()]);
+
+  const server = Hapi.server({
+    host: config.server.host,
+    port: config.server.port,
+    debug: false,
+    compression: false,
+    router: { stripTrailingSlash: false },
+    routes: { cache: { otherwise: 'no-store' } },
+  });
+
+  const interceptors: UpstreamInterceptor[] = [];
+  let routesBuilt = false;
+  const requestLoggers = new WeakMap<Request, Logger>();
+  const requestLogger = (request: Request): Logger => {
+    let child = requestLoggers.get(request);
+    if (!child) {
+      child = logger.child({ requestId: request.plugins.portico?.requestId });
+      requestLoggers.set(request, child);
+    }
+    return child;
+  };
+  const context: GatewayContext = {
+    logger,
+    metrics: metrics.registry,
+    redis,
+    upstreams: new Map<string, UpstreamInfo>([...upstreams].map(([name, upstream]) => [name, { name, url: upstream.url.href }])),
+    routeOptions: <T>(route: RequestRoute, pluginName: string) =>
+      (route.settings.plugins as Record<string, unknown> | undefined)?.[pluginName] as T | false | undefined,
+    requestLogger,
+    interceptUpstream: (interceptor) => {
+      if (routesBuilt) throw new Error('interceptUpstream may only be called while a plugin registers');
+      interceptors.push(interceptor);
+    },
+    onStop: (task) => void stopTasks.push(task),
+  };
+  server.decorate('server', 'portico', context);
+
+  // Core steps first: every plugin can rely on the request context and on problem+json errors.
+  registerRequestContext(server, config.server);
+  registerProblemResponses(server, requestIdHeader, requestLogger);
+  server.events.on({ name: 'request', channels: 'error' }, (request, event) => {
+    requestLogger(request).error({ event: 'request_error', err: event.error }, 'unhandled error');
+  });
+  server.events.on('response', (request) => {
+    const response = request.response;
+    const status = response && 'statusCode' in response ? response.statusCode : 499;
+    const context = request.plugins.portico;
+    metrics.observeRequest(
+      context?.routeId ?? 'unmatched',
+      request.method.toUpperCase(),
+      status,
+      context?.upstream ?? 'none',
+      ((request.info.responded || Date.now()) - request.info.received) / 1000,
+    );
+  });
+
+  for (const { plugin, options: pluginOptions } of loaded.plugins) {
+    await server.register({ plugin, options: pluginOptions });
+  }
+  const pluginOrder = describeOrder(loaded.plugins);
+  logger.info({ event: 'plugin_order', plugins: pluginOrder.map(({ name, priority }) => `${name}(${priority})`) }, 'plugins registered in priority order');
+
+  const engine = createProxyEngine({
+    requestIdHeader,
+    interceptors: () => interceptors,
+    onUpstreamError: (upstream, kind) => metrics.upstreamError(upstream, kind),
+    requestLogger,
+  });
+  const authStrategies = loaded.plugins.flatMap(({ plugin }) => plugin.authStrategies ?? []);
+  server.route(buildProxyRoutes(config.routes, upstreams, engine, authStrategies));
+  routesBuilt = true;
+  handleUpgrades(server, { requestIdHeader, trustedProxies: config.server.trustedProxies, logger });
+
+  const admin = createAdminServer({
+    config,
+    pluginOrder,
+    readiness,
+    metrics: metrics.registry,
+    source: loaded.source,
+  });
+
+  async function closeAll(): Promise<void> {
+    readiness.stop();
+    await admin.stop({ timeout: 1000 });
+    for (const task of stopTasks.reverse()) await task();
+    for (const upstream of upstreams.values()) closeUpstream(upstream);
+  }
+
+  return {
+    server,
+    admin,
+    readiness,
+    metrics,
+    pluginOrder,
+    async start() {
+      await server.initialize();
+      await admin.start();
+      await server.start();
+      void readiness.probeAll();
+      logger.info({ event: 'listening', url: server.info.uri, admin: admin.info.uri }, 'gateway listening');
+      return { url: server.info.uri, adminUrl: admin.info.uri };
+    },
+    async drain() {
+      readiness.startDraining();
+      logger.info({ event: 'draining', delayMs: config.server.drain.delay, timeoutMs: config.server.drain.timeout }, 'draining');
+      if (config.server.drain.delay > 0) await new Promise((resolve) => setTimeout(resolve, config.server.drain.delay));
+      await server.stop({ timeout: config.server.drain.timeout });
+      await closeAll();
+      logger.info({ event: 'stopped' }, 'gateway stopped');
+    },
+    async stop() {
+      await server.stop({ timeout: 0 });
+      await closeAll();
+    },
+  };
+}
+
+function connectRedis(config: NonNullable<LoadedConfig['config']['redis']>, logger: Logger): RedisClient {
+  const client: RedisClient =
+    'url' in config
+      ? new Redis(config.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      : new Cluster(config.cluster.nodes, { enableOfflineQueue: false });
+  client.on('error', (error: Error) => logger.warn({ event: 'redis_error', err: error.message }, 'redis error'));
+  return client;
+}

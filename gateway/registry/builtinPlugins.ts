@@ -1,0 +1,10 @@
+// The plugins that ship with Portico, by the name the config uses.
+import type { PorticoPlugin } from '../../contracts/plugin.ts';
+import accessLog from '../../plugins/access-log/index.ts';
+import cors from '../../plugins/cors/index.ts';
+import securityHeaders from '../../plugins/security-headers/index.ts';
+
+export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
+  const plugins: PorticoPlugin[] = [accessLog, cors, securityHeaders];
+  return new Map(plugins.map((plugin) => [plugin.name, plugin]));
+}
