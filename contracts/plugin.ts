@@ -1,7 +1,7 @@
 // The plugin contract: what a Portico plugin is, and what the gateway hands it.
 // Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
 import type { IncomingMessage } from 'node:http';
-import type { Request, RequestRoute, Server } from '@hapi/hapi';
+import type { Request, RequestRoute, Server, ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
@@ -78,6 +78,8 @@ export interface GatewayContext {
    * plugins are outermost.
    */
   interceptUpstream(interceptor: UpstreamInterceptor): void;
+  /** Adds routes to the admin listener (during `register` only), e.g. an API-key admin API. */
+  addAdminRoutes(routes: ServerRoute[]): void;
   /** Work to run when the gateway stops (close store connections, timers). */
   onStop(task: () => Promise<void> | void): void;
 }

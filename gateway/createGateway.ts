@@ -1,5 +1,5 @@
 // The gateway: a small surface over parts that each own one concern (as hapi's server.js over core.js).
-import Hapi, { type Request, type RequestRoute } from '@hapi/hapi';
+import Hapi, { type Request, type RequestRoute, type ServerRoute } from '@hapi/hapi';
 import { Redis, Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import type { GatewayContext, RedisClient, UpstreamInfo, UpstreamInterceptor } from '../contracts/plugin.ts';
@@ -59,6 +59,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   });
 
   const interceptors: UpstreamInterceptor[] = [];
+  const adminRoutes: ServerRoute[] = [];
   let routesBuilt = false;
   const requestLoggers = new WeakMap<Request, Logger>();
   const requestLogger = (request: Request): Logger => {
@@ -80,6 +81,10 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     interceptUpstream: (interceptor) => {
       if (routesBuilt) throw new Error('interceptUpstream may only be called while a plugin registers');
       interceptors.push(interceptor);
+    },
+    addAdminRoutes: (routes) => {
+      if (routesBuilt) throw new Error('addAdminRoutes may only be called while a plugin registers');
+      adminRoutes.push(...routes);
     },
     onStop: (task) => void stopTasks.push(task),
   };
@@ -128,6 +133,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     metrics: metrics.registry,
     source: loaded.source,
   });
+  admin.route(adminRoutes);
 
   async function closeAll(): Promise<void> {
     readiness.stop();
