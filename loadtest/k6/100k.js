@@ -27,8 +27,8 @@ const VUS = envInt('VUS', 100000);
 const RAMP_UP = envDuration('RAMP_UP', '20m');
 const DURATION = envDuration('DURATION', '30m');
 // The user pool: VUs share pool users by id, five VUs to a user by default. A journey at
-// THINK_TIME=10 makes ~12 requests in ~2 minutes, ~6 requests/min per VU: five VUs on one user
-// stay at ~30/min, under the 100 requests/min per-user limit.
+// THINK_TIME=10 makes ~10 requests around 7 think times (~70 s), ~9 requests/min per VU: five
+// VUs on one user stay near 45/min, under the 100 requests/min per-user limit.
 const POOL = userPoolFromEnv(Math.ceil(VUS / 5));
 const JOURNEY = journeySettingsFromEnv({ thinkTimeSeconds: 10, registerRatio: 0.001 });
 
@@ -44,7 +44,8 @@ export const options = {
         { duration: DURATION, target: VUS },
         { duration: '5m', target: 0 },
       ],
-      // A journey at THINK_TIME=10 lasts ~2 minutes: let VUs finish it rather than cut it short.
+      // A journey at THINK_TIME=10 lasts 70 s on average, up to ~2 minutes with jitter: let VUs
+      // finish it rather than cut it short.
       gracefulRampDown: '3m',
       gracefulStop: '3m',
     },

@@ -8,6 +8,7 @@ import { checkResponse, hasFields, isListOf, RESOURCE_FIELDS } from './checks.js
 import { samplePdf } from './pdf.js';
 
 const SETUP_BATCH_SIZE = envInt('SETUP_BATCH_SIZE', 50);
+if (SETUP_BATCH_SIZE < 1) throw new Error('SETUP_BATCH_SIZE: expected at least 1');
 // false: the pool was registered beforehand (by a smoke run with the same USERS and USER_PREFIX),
 // so the runners of a distributed test do not each re-register it.
 const REGISTER_POOL = envBool('REGISTER_POOL', true);
