@@ -1,0 +1,23 @@
+// Picks the storage from the environment: `pg` when DATABASE_URL is set, else PGlite
+// (a data directory when DATA_DIR is set, in memory otherwise).
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Database } from './Database.ts';
+import { pgDatabase } from './pgDatabase.ts';
+import { openPGlite, pgliteDatabase } from './pgliteDatabase.ts';
+
+export interface DatabaseEnv {
+  DATABASE_URL?: string;
+  DATA_DIR?: string;
+}
+
+/** Opens a database owned by one service (used by `services/<name>/main.ts`). */
+export async function openDatabase(env: DatabaseEnv, serviceName: string): Promise<Database> {
+  if (env.DATABASE_URL) return pgDatabase(env.DATABASE_URL);
+  let dataDir: string | undefined;
+  if (env.DATA_DIR) {
+    dataDir = join(env.DATA_DIR, 'pglite', serviceName);
+    await mkdir(dataDir, { recursive: true });
+  }
+  return pgliteDatabase(await openPGlite(dataDir ? { dataDir } : {}), true);
+}

@@ -1,0 +1,38 @@
+// Every error leaves a service as RFC 9457 problem+json with the request id as `instance`.
+import Boom from '@hapi/boom';
+import type { Request, ResponseToolkit, Server } from '@hapi/hapi';
+import { PROBLEM_CONTENT_TYPE, problem } from '../../../contracts/problem.ts';
+import { requestIdOf } from './requestId.ts';
+import { log } from './requestLogging.ts';
+
+/** Boom errors carry extra problem members (e.g. `errors`) in `data.problem`. */
+export function badRequest(detail: string, extra?: Record<string, unknown>): Boom.Boom {
+  return Boom.badRequest(detail, extra ? { problem: extra } : undefined);
+}
+
+export function tooManyRequests(detail: string, retryAfterSeconds: number): Boom.Boom {
+  const error = Boom.tooManyRequests(detail);
+  error.output.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  return error;
+}
+
+export function registerProblemResponses(server: Server): void {
+  server.ext('onPreResponse', (request: Request, h: ResponseToolkit) => {
+    const response = request.response;
+    if (!Boom.isBoom(response)) return h.continue;
+    const { statusCode, payload, headers } = response.output;
+    const requestId = requestIdOf(request);
+    if (statusCode >= 500) {
+      // The stack stays in the log; the client gets a generic detail and the id to report.
+      log(request).error({ err: response }, 'request failed');
+    }
+    const detail = statusCode >= 500 ? 'An unexpected error occurred.' : response.message || undefined;
+    const body = problem(statusCode, payload.error, detail === payload.error ? undefined : detail, requestId);
+    const extra = (response.data as { problem?: Record<string, unknown> } | null)?.problem;
+    const result = h.response({ ...body, ...extra }).code(statusCode).type(PROBLEM_CONTENT_TYPE);
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined) result.header(name, String(value));
+    }
+    return result;
+  });
+}

@@ -1,0 +1,24 @@
+// The kit: what every service shares, and nothing domain-specific.
+export type { Database, Queryable, QueryResult } from './db/Database.ts';
+export { isUniqueViolation } from './db/Database.ts';
+export { migrate } from './db/migrate.ts';
+export { openDatabase } from './db/openDatabase.ts';
+export { openPGlite, pgliteDatabase } from './db/pgliteDatabase.ts';
+export { pgDatabase } from './db/pgDatabase.ts';
+export { createLogger } from './logger.ts';
+export { createServiceServer } from './http/createServiceServer.ts';
+export type { ServiceServerOptions } from './http/createServiceServer.ts';
+export { badRequest, tooManyRequests } from './http/problems.ts';
+export { log } from './http/requestLogging.ts';
+export { requestIdOf } from './http/requestId.ts';
+export { zodValidator } from './http/validation.ts';
+export { BEARER_STRATEGY } from './auth/bearerScheme.ts';
+export { ROLES, hasRole, principalOf, requirePrincipal, requireRole } from './auth/principal.ts';
+export type { Principal, Role } from './auth/principal.ts';
+export { DEFAULT_AUDIENCE, createRemoteTokenVerifier, createTokenVerifier } from './auth/tokenVerifier.ts';
+export type { TokenVerifier } from './auth/tokenVerifier.ts';
+export { mountGraphQL } from './graphql/mountGraphQL.ts';
+export type { GraphQLContext, Resolvers } from './graphql/mountGraphQL.ts';
+export { stopOnSignals } from './lifecycle.ts';
+export type { RunningService } from './lifecycle.ts';
+export { decodeCursor, encodeCursor, pageLimit } from './pagination.ts';
