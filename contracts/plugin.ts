@@ -102,6 +102,11 @@ export interface UpstreamExchange {
   upstream: string;
   /** Upper-case method. */
   method: string;
+  /**
+   * The request body as an outer interceptor buffered it (and passed it to its `next`); an inner
+   * interceptor's `next()` without options replays it. Absent while the body still streams from the client.
+   */
+  body?: Buffer;
 }
 
 /** What the gateway puts on `request.plugins.portico` for every request. */

@@ -74,7 +74,9 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     logger,
     metrics: metrics.registry,
     redis,
-    upstreams: new Map<string, UpstreamInfo>([...upstreams].map(([name, upstream]) => [name, { name, url: upstream.url.href }])),
+    upstreams: new Map<string, UpstreamInfo>(
+      [...upstreams].map(([name, upstream]) => [name, { name, url: upstream.url.href }]),
+    ),
     routeOptions: <T>(route: RequestRoute, pluginName: string) =>
       (route.settings.plugins as Record<string, unknown> | undefined)?.[pluginName] as T | false | undefined,
     requestLogger,
@@ -113,7 +115,10 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     await server.register({ plugin, options: pluginOptions });
   }
   const pluginOrder = describeOrder(loaded.plugins);
-  logger.info({ event: 'plugin_order', plugins: pluginOrder.map(({ name, priority }) => `${name}(${priority})`) }, 'plugins registered in priority order');
+  logger.info(
+    { event: 'plugin_order', plugins: pluginOrder.map(({ name, priority }) => `${name}(${priority})`) },
+    'plugins registered in priority order',
+  );
 
   const engine = createProxyEngine({
     requestIdHeader,
@@ -158,8 +163,12 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     },
     async drain() {
       readiness.startDraining();
-      logger.info({ event: 'draining', delayMs: config.server.drain.delay, timeoutMs: config.server.drain.timeout }, 'draining');
-      if (config.server.drain.delay > 0) await new Promise((resolve) => setTimeout(resolve, config.server.drain.delay));
+      logger.info(
+        { event: 'draining', delayMs: config.server.drain.delay, timeoutMs: config.server.drain.timeout },
+        'draining',
+      );
+      if (config.server.drain.delay > 0)
+        await new Promise((resolve) => setTimeout(resolve, config.server.drain.delay));
       await server.stop({ timeout: config.server.drain.timeout });
       await closeAll();
       logger.info({ event: 'stopped' }, 'gateway stopped');
@@ -176,6 +185,8 @@ function connectRedis(config: NonNullable<LoadedConfig['config']['redis']>, logg
     'url' in config
       ? new Redis(config.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
       : new Cluster(config.cluster.nodes, { enableOfflineQueue: false });
-  client.on('error', (error: Error) => logger.warn({ event: 'redis_error', err: error.message }, 'redis error'));
+  client.on('error', (error: Error) =>
+    logger.warn({ event: 'redis_error', err: error.message }, 'redis error'),
+  );
   return client;
 }

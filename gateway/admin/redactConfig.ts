@@ -5,7 +5,9 @@ export function redactConfig(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key) && value !== undefined && typeof value !== 'object') return '[redacted]';
   if (Array.isArray(value)) return value.map((item) => redactConfig(item));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, redactConfig(inner, name)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([name, inner]) => [name, redactConfig(inner, name)]),
+    );
   }
   if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(value)) {
     // A URL with a password in it (redis://user:pass@host).

@@ -16,7 +16,9 @@ export async function loadOrReport(file: string): Promise<LoadedConfig | undefin
     if (process.env.PORT !== undefined) {
       const port = Number(process.env.PORT);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        console.error(`${file}: invalid config\n  PORT: expected an integer from 0 to 65535, got "${process.env.PORT}"`);
+        console.error(
+          `${file}: invalid config\n  PORT: expected an integer from 0 to 65535, got "${process.env.PORT}"`,
+        );
         return undefined;
       }
       loaded.config.server.port = port;

@@ -12,7 +12,11 @@ export async function runDev(options: { configFile?: string }): Promise<number> 
   const { startServices } = await import('../../services/index.ts');
   const services = await startServices({ logger: gateway.server.portico.logger });
   const { url, adminUrl } = await gateway.start();
-  console.error(`portico dev: gateway ${url}, admin ${adminUrl}, services ${Object.entries(services.urls).map(([name, serviceUrl]) => `${name} ${serviceUrl}`).join(', ')}`);
+  console.error(
+    `portico dev: gateway ${url}, admin ${adminUrl}, services ${Object.entries(services.urls)
+      .map(([name, serviceUrl]) => `${name} ${serviceUrl}`)
+      .join(', ')}`,
+  );
   stopOnSignals(gateway, () => services.stop());
   return -1;
 }

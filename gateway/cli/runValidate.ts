@@ -9,7 +9,10 @@ export async function runValidate(files: string[]): Promise<number> {
   for (const file of files) {
     const loaded = await loadOrReport(file);
     if (!loaded) failed = true;
-    else console.log(`${file}: ok (${loaded.plugins.map((entry) => entry.plugin.name).join(' > ') || 'no plugins'})`);
+    else
+      console.log(
+        `${file}: ok (${loaded.plugins.map((entry) => entry.plugin.name).join(' > ') || 'no plugins'})`,
+      );
   }
   return failed ? 1 : 0;
 }

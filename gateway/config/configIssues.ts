@@ -9,7 +9,9 @@ export interface ConfigIssue {
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
-    super(`invalid config:\n${issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`);
+    super(
+      `invalid config:\n${issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -25,7 +27,10 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Zod issues → ConfigIssues, with `prefix` put before each path (a plugin's options sit under the config). */
-export function fromZodIssues(issues: ReadonlyArray<z.core.$ZodIssue>, prefix: PropertyKey[] = []): ConfigIssue[] {
+export function fromZodIssues(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  prefix: PropertyKey[] = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];

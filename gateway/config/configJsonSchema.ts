@@ -33,7 +33,10 @@ export function configJsonSchema(): JsonSchema {
     required: ['module'],
     additionalProperties: false,
   };
-  (properties.plugins as { items: JsonSchema }).items = { anyOf: [...builtinEntries, userEntry], description: pluginItems.description };
+  (properties.plugins as { items: JsonSchema }).items = {
+    anyOf: [...builtinEntries, userEntry],
+    description: pluginItems.description,
+  };
 
   return {
     ...schema,

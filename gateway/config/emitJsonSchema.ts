@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from './configJsonSchema.ts';
 
-export const CONFIG_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../contracts/portico-config.schema.json', import.meta.url));
+export const CONFIG_JSON_SCHEMA_PATH = fileURLToPath(
+  new URL('../../contracts/portico-config.schema.json', import.meta.url),
+);
 
 export function renderConfigJsonSchema(): string {
   return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

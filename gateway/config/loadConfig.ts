@@ -25,7 +25,9 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}` }]);
+    throw new ConfigError([
+      { path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}` },
+    ]);
   }
   return resolveConfig(parseYaml(text), { baseDir: dirname(resolve(file)), source: file });
 }
@@ -53,7 +55,11 @@ export async function resolveConfig(
   checkRoutes(config, resolved, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
-  return { config, plugins: orderPlugins(resolved.filter((entry) => config.plugins[entry.index]!.enabled)), source };
+  return {
+    config,
+    plugins: orderPlugins(resolved.filter((entry) => config.plugins[entry.index]!.enabled)),
+    source,
+  };
 }
 
 async function resolvePluginEntries(
@@ -72,7 +78,10 @@ async function resolvePluginEntries(
     if (entry.name !== undefined) {
       plugin = builtins.get(entry.name);
       if (!plugin) {
-        issues.push({ path: at('name'), message: `unknown plugin "${entry.name}" (known: ${[...builtins.keys()].join(', ')})` });
+        issues.push({
+          path: at('name'),
+          message: `unknown plugin "${entry.name}" (known: ${[...builtins.keys()].join(', ')})`,
+        });
         continue;
       }
     } else if (entry.module !== undefined) {
@@ -88,7 +97,10 @@ async function resolvePluginEntries(
 
     const earlier = seen.get(plugin.name);
     if (earlier !== undefined) {
-      issues.push({ path: at(entry.name ? 'name' : 'module'), message: `plugin "${plugin.name}" is already configured at plugins[${earlier}]` });
+      issues.push({
+        path: at(entry.name ? 'name' : 'module'),
+        message: `plugin "${plugin.name}" is already configured at plugins[${earlier}]`,
+      });
       continue;
     }
     seen.set(plugin.name, index);
@@ -131,7 +143,10 @@ function checkRoutes(config: PorticoConfig, plugins: ResolvedPlugin[], issues: C
       });
     }
     if (route.stripPrefix !== undefined && !staticPrefix(route.path).startsWith(route.stripPrefix)) {
-      issues.push({ path: at('stripPrefix'), message: `"${route.stripPrefix}" is not a prefix of the route path` });
+      issues.push({
+        path: at('stripPrefix'),
+        message: `"${route.stripPrefix}" is not a prefix of the route path`,
+      });
     }
     if (route.websocket && route.auth !== 'none') {
       // Upgrades bypass hapi's request lifecycle, so no auth plugin could check them.
@@ -141,7 +156,8 @@ function checkRoutes(config: PorticoConfig, plugins: ResolvedPlugin[], issues: C
     for (const method of methods) {
       const key = `${method} ${route.path}`;
       const other = seenRoutes.get(key);
-      if (other !== undefined) issues.push({ path: at('path'), message: `same path and method as routes[${other}]` });
+      if (other !== undefined)
+        issues.push({ path: at('path'), message: `same path and method as routes[${other}]` });
       else seenRoutes.set(key, index);
     }
     for (const [name, value] of Object.entries(route.plugins)) {
@@ -153,11 +169,15 @@ function checkRoutes(config: PorticoConfig, plugins: ResolvedPlugin[], issues: C
       if (value === false) continue;
       const schema = entry.plugin.routeOptions as z.ZodType | undefined;
       if (!schema) {
-        issues.push({ path: at('plugins', name), message: `plugin "${name}" takes no per-route options (only false)` });
+        issues.push({
+          path: at('plugins', name),
+          message: `plugin "${name}" takes no per-route options (only false)`,
+        });
         continue;
       }
       const result = schema.safeParse(value);
-      if (!result.success) issues.push(...fromZodIssues(result.error.issues, ['routes', index, 'plugins', name]));
+      if (!result.success)
+        issues.push(...fromZodIssues(result.error.issues, ['routes', index, 'plugins', name]));
       else route.plugins[name] = result.data;
     }
   }

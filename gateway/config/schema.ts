@@ -6,7 +6,13 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 
 const listenerSchema = z.object({
   host: z.string().default('0.0.0.0').describe('Address the public listener binds'),
-  port: z.number().int().min(0).max(65535).default(8080).describe('Port of the public listener; PORT overrides'),
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8080)
+    .describe('Port of the public listener; PORT overrides'),
 });
 
 const adminSchema = z
@@ -18,7 +24,9 @@ const adminSchema = z
 
 const drainSchema = z
   .object({
-    delay: duration().prefault(0).describe('After SIGTERM, how long /readyz says 503 before the listener closes'),
+    delay: duration()
+      .prefault(0)
+      .describe('After SIGTERM, how long /readyz says 503 before the listener closes'),
     timeout: duration().prefault('30s').describe('How long in-flight requests may take to finish'),
   })
   .strict();
@@ -64,7 +72,9 @@ const upstreamSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }).describe('Base URL of the service'),
     timeout: duration().prefault('30s').describe('Time to the response headers; past it the client gets 504'),
-    connectTimeout: duration().prefault('2s').describe('Time to open a connection; past it the client gets 504'),
+    connectTimeout: duration()
+      .prefault('2s')
+      .describe('Time to open a connection; past it the client gets 504'),
     maxSockets: z.number().int().positive().default(512).describe('Keep-alive connections per upstream'),
     maxFreeSockets: z.number().int().positive().default(128),
     health: z
@@ -85,13 +95,8 @@ const upstreamSchema = z
 const routeSchema = z
   .object({
     name: z.string().optional().describe('Name in metrics and logs; defaults to the path'),
-    path: z
-      .string()
-      .startsWith('/')
-      .describe('hapi path pattern, e.g. /api/v1/programs/{rest*}'),
-    methods: z
-      .union([z.literal('*'), z.array(z.enum(HTTP_METHODS)).min(1)])
-      .default('*'),
+    path: z.string().startsWith('/').describe('hapi path pattern, e.g. /api/v1/programs/{rest*}'),
+    methods: z.union([z.literal('*'), z.array(z.enum(HTTP_METHODS)).min(1)]).default('*'),
     upstream: z.string().describe('Name of an entry in upstreams'),
     stripPrefix: z.string().startsWith('/').optional().describe('Removed from the path before forwarding'),
     addPrefix: z.string().startsWith('/').optional().describe('Put before the path after stripPrefix'),
@@ -109,7 +114,7 @@ const routeSchema = z
 const pluginEntrySchema = z
   .object({
     name: z.string().optional().describe('A built-in plugin'),
-    module: z.string().optional().describe("Path of a user plugin module (relative to the config file)"),
+    module: z.string().optional().describe('Path of a user plugin module (relative to the config file)'),
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),
   })
@@ -122,7 +127,9 @@ export const configSchema = z
   .object({
     server: serverSchema.prefault({}),
     redis: redisSchema.optional(),
-    upstreams: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), upstreamSchema).default({}),
+    upstreams: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), upstreamSchema)
+      .default({}),
     routes: z.array(routeSchema).default([]),
     plugins: z.array(pluginEntrySchema).default([]),
   })

@@ -1,7 +1,11 @@
 // The client's address: the socket peer, or, behind N trusted proxies, the address the
 // outermost trusted proxy saw. Entries a client wrote into X-Forwarded-For itself are never trusted.
 
-export function clientIp(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies: number): string {
+export function clientIp(
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedProxies: number,
+): string {
   const peer = stripIpv4Mapped(remoteAddress ?? '');
   if (trustedProxies === 0 || !forwardedFor) return peer;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)

@@ -5,7 +5,11 @@ import type { Request, ResponseObject, Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import { problem, PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 
-export function registerProblemResponses(server: Server, requestIdHeader: string, requestLogger: (request: Request) => Logger): void {
+export function registerProblemResponses(
+  server: Server,
+  requestIdHeader: string,
+  requestLogger: (request: Request) => Logger,
+): void {
   server.ext('onPreResponse', (request, h) => {
     const response = request.response as ResponseObject | Boom;
     const requestId = request.plugins.portico?.requestId;

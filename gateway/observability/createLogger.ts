@@ -1,7 +1,20 @@
 // JSON lines through pino, with secrets and personal data redacted wherever they appear in a log object.
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-const SECRET_KEYS = ['authorization', 'cookie', 'set-cookie', 'password', 'token', 'access_token', 'refresh_token', 'id_token', 'x-api-key', 'apiKey', 'email', 'secret'];
+const SECRET_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'x-api-key',
+  'apiKey',
+  'email',
+  'secret',
+];
 
 const topLevel = (key: string) => (/^[A-Za-z_]\w*$/.test(key) ? key : `[${JSON.stringify(key)}]`);
 

@@ -41,11 +41,13 @@ export function createGatewayMetrics(): GatewayMetrics {
       const statusClass = `${Math.floor(status / 100)}xx`;
       const counterKey = `${route}\0${method}\0${statusClass}\0${upstream}`;
       let counter = boundCounters.get(counterKey);
-      if (!counter) boundCounters.set(counterKey, (counter = requests.labels(route, method, statusClass, upstream)));
+      if (!counter)
+        boundCounters.set(counterKey, (counter = requests.labels(route, method, statusClass, upstream)));
       counter.inc();
       const histogramKey = `${route}\0${method}\0${upstream}`;
       let histogram = boundHistograms.get(histogramKey);
-      if (!histogram) boundHistograms.set(histogramKey, (histogram = duration.labels(route, method, upstream)));
+      if (!histogram)
+        boundHistograms.set(histogramKey, (histogram = duration.labels(route, method, upstream)));
       histogram.observe(seconds);
     },
     upstreamError(upstream, kind) {

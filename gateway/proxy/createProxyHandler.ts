@@ -10,7 +10,12 @@ import { Readable } from 'node:stream';
 import type { UpstreamExchange, UpstreamInterceptor } from '../../contracts/plugin.ts';
 import { BodyTooLarge, countingLimit } from './bodyLimit.ts';
 import { rewriteForwardHeaders } from './forwardHeaders.ts';
-import { boomForUpstreamError, classifyUpstreamError, UpstreamTimeout, type UpstreamErrorKind } from './proxyErrors.ts';
+import {
+  boomForUpstreamError,
+  classifyUpstreamError,
+  UpstreamTimeout,
+  type UpstreamErrorKind,
+} from './proxyErrors.ts';
 import type { Upstream } from './upstreamPool.ts';
 import { upstreamPath, type PathRewrite } from './upstreamPath.ts';
 
@@ -60,7 +65,10 @@ export function createProxyEngine(hooks: ProxyHooks) {
       }
       const socket = proxyReq.socket as Socket | null;
       if (socket?.connecting) {
-        const timer = setTimeout(() => proxyReq.destroy(new UpstreamTimeout('connect_timeout')), exchange.connectTimeout);
+        const timer = setTimeout(
+          () => proxyReq.destroy(new UpstreamTimeout('connect_timeout')),
+          exchange.connectTimeout,
+        );
         socket.once('connect', () => clearTimeout(timer));
         socket.once('close', () => clearTimeout(timer));
       }
@@ -76,7 +84,12 @@ export function createProxyEngine(hooks: ProxyHooks) {
     });
   }
 
-  function forward(request: Request, target: ProxyRouteTarget, path: string, replayBody?: Buffer): Promise<IncomingMessage> {
+  function forward(
+    request: Request,
+    target: ProxyRouteTarget,
+    path: string,
+    replayBody?: Buffer,
+  ): Promise<IncomingMessage> {
     const req = request.raw.req;
     const { upstream } = target;
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -138,9 +151,15 @@ export function createProxyEngine(hooks: ProxyHooks) {
     // The interceptor chain is composed once per route; the innermost step is the exchange itself.
     const interceptors = hooks.interceptors();
     const exchangeThrough = (exchange: UpstreamExchange, path: string): Promise<IncomingMessage> => {
-      const innermost = (options?: { body?: Buffer }) => forward(exchange.request, target, path, options?.body);
+      const innermost = (options?: { body?: Buffer }) =>
+        forward(exchange.request, target, path, options?.body);
+      // A body an outer interceptor buffered flows to the inner ones (on `exchange.body`, and to their
+      // `next()` calls that name none), so a retry inside a de-duplicator replays it too.
       const chain = interceptors.reduceRight<(options?: { body?: Buffer }) => Promise<IncomingMessage>>(
-        (next, interceptor) => () => interceptor(exchange, next),
+        (next, interceptor) => (outer) =>
+          interceptor(outer?.body ? { ...exchange, body: outer.body } : exchange, (own) =>
+            next(own ?? outer),
+          ),
         innermost,
       );
       return chain();
@@ -172,10 +191,17 @@ export function createProxyEngine(hooks: ProxyHooks) {
         if (error instanceof ClientClosed) return h.close;
         const kind = classifyUpstreamError(error as NodeJS.ErrnoException);
         hooks.onUpstreamError(target.upstream.name, kind);
-        hooks.requestLogger(request).warn(
-          { event: 'upstream_error', upstream: target.upstream.name, kind, code: (error as NodeJS.ErrnoException).code },
-          'upstream request failed',
-        );
+        hooks
+          .requestLogger(request)
+          .warn(
+            {
+              event: 'upstream_error',
+              upstream: target.upstream.name,
+              kind,
+              code: (error as NodeJS.ErrnoException).code,
+            },
+            'upstream request failed',
+          );
         throw boomForUpstreamError(kind, target.upstream.name);
       }
       // hapi copies the status and the end-to-end headers of an IncomingMessage source (passThrough).

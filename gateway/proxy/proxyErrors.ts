@@ -1,7 +1,8 @@
 // Maps what can go wrong between the gateway and an upstream onto the status a client should see.
 import Boom from '@hapi/boom';
 
-export type UpstreamErrorKind = 'connect_timeout' | 'response_timeout' | 'refused' | 'reset' | 'dns' | 'other';
+export type UpstreamErrorKind =
+  'connect_timeout' | 'response_timeout' | 'refused' | 'reset' | 'dns' | 'other';
 
 export class UpstreamTimeout extends Error {
   readonly code: 'PORTICO_CONNECT_TIMEOUT' | 'PORTICO_RESPONSE_TIMEOUT';

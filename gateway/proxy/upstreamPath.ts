@@ -37,12 +37,17 @@ export function upstreamPath(pathname: string, rewrite: PathRewrite): UpstreamPa
   if (pathname.split('/').some((segment) => segment === '.' || segment === '..')) {
     return { ok: false, reason: 'dot-segment in path' };
   }
-  if (!(pathname === rewrite.prefix || pathname.startsWith(rewrite.prefix.endsWith('/') ? rewrite.prefix : `${rewrite.prefix}/`) || rewrite.prefix === '/')) {
+  if (!(
+    pathname === rewrite.prefix ||
+    pathname.startsWith(rewrite.prefix.endsWith('/') ? rewrite.prefix : `${rewrite.prefix}/`) ||
+    rewrite.prefix === '/'
+  )) {
     return { ok: false, reason: 'path outside the route' };
   }
 
   let path = pathname;
-  if (rewrite.stripPrefix && path.startsWith(rewrite.stripPrefix)) path = path.slice(rewrite.stripPrefix.length) || '/';
+  if (rewrite.stripPrefix && path.startsWith(rewrite.stripPrefix))
+    path = path.slice(rewrite.stripPrefix.length) || '/';
   if (!path.startsWith('/')) path = `/${path}`;
   if (rewrite.addPrefix) path = rewrite.addPrefix.replace(/\/$/, '') + path;
   if (rewrite.basePath) path = rewrite.basePath.replace(/\/$/, '') + path;

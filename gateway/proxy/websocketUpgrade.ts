@@ -51,7 +51,13 @@ export function handleUpgrades(server: Server, options: UpgradeOptions): void {
     req.url = resolved.path + search;
     app.proxy.upstream.proxy.ws(req, socket, head, { target: app.proxy.upstream.target }, (error) => {
       options.logger.warn(
-        { event: 'upstream_error', requestId, upstream: app.upstream, kind: 'websocket', code: (error as NodeJS.ErrnoException).code },
+        {
+          event: 'upstream_error',
+          requestId,
+          upstream: app.upstream,
+          kind: 'websocket',
+          code: (error as NodeJS.ErrnoException).code,
+        },
         'websocket proxy failed',
       );
       refuse(socket, 502, 'Bad Gateway');

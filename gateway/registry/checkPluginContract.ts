@@ -15,12 +15,17 @@ const PHASES = new Set([
 ]);
 
 function isSchema(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { safeParse?: unknown }).safeParse === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { safeParse?: unknown }).safeParse === 'function'
+  );
 }
 
 /** The ways `candidate` breaks the plugin contract; empty when it keeps it. */
 export function contractViolations(candidate: unknown): string[] {
-  if (typeof candidate !== 'object' || candidate === null) return ['expected the module to export a plugin object'];
+  if (typeof candidate !== 'object' || candidate === null)
+    return ['expected the module to export a plugin object'];
   const plugin = candidate as Partial<Record<keyof PorticoPlugin, unknown>>;
   const problems: string[] = [];
   if (typeof plugin.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(plugin.name))

@@ -4,10 +4,13 @@ import { z } from 'zod';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export const duration = () =>
-  z.union([z.number().min(0), z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "10m" or "30s"')]).transform(
-    (value) => {
+  z
+    .union([
+      z.number().min(0),
+      z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "10m" or "30s"'),
+    ])
+    .transform((value) => {
       if (typeof value === 'number') return value;
       const [, amount, unit] = /^(\d+)(ms|s|m|h)$/.exec(value)!;
       return Number(amount) * UNITS[unit!]!;
-    },
-  );
+    });

@@ -59,7 +59,10 @@ export default definePlugin({
       const response = h.response().code(204);
       response.header('vary', 'origin');
       if (policy?.allows(origin)) {
-        response.header('access-control-allow-origin', policy.anyOrigin && !policy.credentials ? '*' : origin);
+        response.header(
+          'access-control-allow-origin',
+          policy.anyOrigin && !policy.credentials ? '*' : origin,
+        );
         response.header('access-control-allow-methods', policy.methods);
         response.header('access-control-allow-headers', policy.allowHeaders);
         response.header('access-control-max-age', policy.maxAge);
@@ -73,7 +76,10 @@ export default definePlugin({
       if (!origin) return h.continue;
       const policy = policyFor(request.route);
       const response = request.response as ResponseObject | Boom;
-      const headers = 'isBoom' in response && response.isBoom ? response.output.headers : (response as ResponseObject).headers;
+      const headers =
+        'isBoom' in response && response.isBoom
+          ? response.output.headers
+          : (response as ResponseObject).headers;
       headers['vary'] = headers['vary'] ? `${String(headers['vary'])}, origin` : 'origin';
       if (!policy?.allows(origin)) return h.continue;
       headers['access-control-allow-origin'] = policy.anyOrigin && !policy.credentials ? '*' : origin;

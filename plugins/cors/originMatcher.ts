@@ -7,7 +7,10 @@ export function originMatcher(origins: string[]): OriginMatcher {
   const exact = new Set(origins.filter((origin) => !origin.includes('*')));
   const patterns = origins
     .filter((origin) => origin.includes('*'))
-    .map((origin) => new RegExp(`^${origin.split('*').map(escapeRegExp).join('[a-z0-9-]+(?:\\.[a-z0-9-]+)*')}$`, 'i'));
+    .map(
+      (origin) =>
+        new RegExp(`^${origin.split('*').map(escapeRegExp).join('[a-z0-9-]+(?:\\.[a-z0-9-]+)*')}$`, 'i'),
+    );
   return (origin) => exact.has(origin) || patterns.some((pattern) => pattern.test(origin));
 }
 

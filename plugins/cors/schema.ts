@@ -3,13 +3,27 @@ import { duration } from './duration.ts';
 
 const corsFields = {
   origins: z
-    .array(z.string().regex(/^(\*|https?:\/\/[^/]+)$/, 'expected "*" or an origin like https://app.example.edu (a "*." label allowed)'))
+    .array(
+      z
+        .string()
+        .regex(
+          /^(\*|https?:\/\/[^/]+)$/,
+          'expected "*" or an origin like https://app.example.edu (a "*." label allowed)',
+        ),
+    )
     .default([])
     .describe('Allowed origins; empty allows none (the safe default)'),
   methods: z.array(z.string().toUpperCase()).default(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']),
   allowHeaders: z
     .array(z.string().toLowerCase())
-    .default(['authorization', 'content-type', 'idempotency-key', 'if-none-match', 'x-api-key', 'x-request-id']),
+    .default([
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'if-none-match',
+      'x-api-key',
+      'x-request-id',
+    ]),
   exposeHeaders: z
     .array(z.string().toLowerCase())
     .default(['etag', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-request-id']),

@@ -25,7 +25,9 @@ export function buildHeaders(
     if (merged.hsts.preload) parts.push('preload');
     set.push(['strict-transport-security', parts.join('; ')]);
   }
-  if (merged.crossOriginResourcePolicy) set.push(['cross-origin-resource-policy', merged.crossOriginResourcePolicy]);
-  if (merged.contentSecurityPolicy) setIfAbsent.push(['content-security-policy', merged.contentSecurityPolicy]);
+  if (merged.crossOriginResourcePolicy)
+    set.push(['cross-origin-resource-policy', merged.crossOriginResourcePolicy]);
+  if (merged.contentSecurityPolicy)
+    setIfAbsent.push(['content-security-policy', merged.contentSecurityPolicy]);
   return { set, setIfAbsent, remove: options.removeHeaders };
 }

@@ -3,7 +3,11 @@ import type { ResponseObject } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
 import { definePlugin } from '../../contracts/plugin.ts';
 import { buildHeaders, type SecurityHeaderSet } from './buildHeaders.ts';
-import { securityHeadersOptions, securityHeadersRouteOptions, type SecurityHeadersRouteOptions } from './schema.ts';
+import {
+  securityHeadersOptions,
+  securityHeadersRouteOptions,
+  type SecurityHeadersRouteOptions,
+} from './schema.ts';
 
 export default definePlugin({
   name: 'security-headers',
@@ -19,7 +23,10 @@ export default definePlugin({
     const perRoute = new WeakMap<object, SecurityHeaderSet>();
 
     server.ext('onPreResponse', (request, h) => {
-      const routeOptions = gateway.routeOptions<SecurityHeadersRouteOptions>(request.route, 'security-headers');
+      const routeOptions = gateway.routeOptions<SecurityHeadersRouteOptions>(
+        request.route,
+        'security-headers',
+      );
       if (routeOptions === false) return h.continue;
       let headerSet = defaults;
       if (routeOptions) {
@@ -27,7 +34,10 @@ export default definePlugin({
         perRoute.set(request.route, headerSet);
       }
       const response = request.response as ResponseObject | Boom;
-      const headers = 'isBoom' in response && response.isBoom ? response.output.headers : (response as ResponseObject).headers;
+      const headers =
+        'isBoom' in response && response.isBoom
+          ? response.output.headers
+          : (response as ResponseObject).headers;
       for (const [name, value] of headerSet.set) headers[name] = value;
       for (const [name, value] of headerSet.setIfAbsent) headers[name] ??= value;
       for (const name of headerSet.remove) delete headers[name];

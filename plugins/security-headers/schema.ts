@@ -12,12 +12,17 @@ const headerFields = {
   contentTypeOptions: z.boolean().default(true).describe('X-Content-Type-Options: nosniff'),
   frameOptions: z.union([z.enum(['DENY', 'SAMEORIGIN']), z.literal(false)]).default('DENY'),
   referrerPolicy: z.union([z.string(), z.literal(false)]).default('no-referrer'),
-  hsts: z.union([hsts, z.literal(false)]).prefault({}).describe('Strict-Transport-Security'),
+  hsts: z
+    .union([hsts, z.literal(false)])
+    .prefault({})
+    .describe('Strict-Transport-Security'),
   contentSecurityPolicy: z
     .union([z.string(), z.literal(false)])
     .default("default-src 'none'; frame-ancestors 'none'")
     .describe('Applied only when the upstream set none: an API answer should never run as a page'),
-  crossOriginResourcePolicy: z.union([z.enum(['same-origin', 'same-site', 'cross-origin']), z.literal(false)]).default('same-site'),
+  crossOriginResourcePolicy: z
+    .union([z.enum(['same-origin', 'same-site', 'cross-origin']), z.literal(false)])
+    .default('same-site'),
 };
 
 export const securityHeadersOptions = z

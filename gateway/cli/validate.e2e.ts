@@ -1,0 +1,88 @@
+// `portico validate` and `portico start` with bad files, through the real CLI.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../testing/redisServer.ts';
+import { PORTICO_BIN } from '../testing/spawnPortico.ts';
+import { DEFAULT_CONFIG_FILE } from './configFile.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'portico-validate-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+function portico(...args: string[]) {
+  return spawnSync(process.execPath, [PORTICO_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+const upstreams = 'upstreams:\n  programs: { url: "http://127.0.0.1:7102" }\n';
+
+describe('portico validate', () => {
+  it('accepts the embedded default config', () => {
+    const run = portico('validate', DEFAULT_CONFIG_FILE);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(': ok (');
+  });
+
+  it.each([
+    [
+      'unknown upstream',
+      `${upstreams}routes:\n  - { path: /x, upstream: nowhere }\n`,
+      'routes[0].upstream: no upstream named "nowhere"',
+    ],
+    ['unknown plugin', `plugins:\n  - name: nope\n`, 'plugins[0].name: unknown plugin "nope"'],
+    [
+      'negative timeout',
+      `upstreams:\n  programs: { url: "http://127.0.0.1:7102", timeout: -1 }\n`,
+      'upstreams.programs.timeout: expected a non-negative duration',
+    ],
+    ['YAML syntax error', `server: [unclosed\n`, 'YAML:'],
+  ])('exits non-zero and names the bad key: %s', (_name, text, expected) => {
+    const run = portico('validate', file(`bad-${_name.replace(/ /g, '-')}.yaml`, text));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(expected);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('reports a missing file without a stack trace', () => {
+    const run = portico('validate', join(dir, 'missing.yaml'));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('cannot read');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('portico start with an invalid config', () => {
+  it('exits non-zero before opening any port', async () => {
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const config = file(
+      'bad-start.yaml',
+      `server: { port: ${port}, admin: { port: ${adminPort} } }\n${upstreams}plugins:\n  - name: nope\n`,
+    );
+    const run = portico('start', '--config', config);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('plugins[0].name: unknown plugin "nope"');
+    for (const candidate of [port, adminPort]) {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(candidate, '127.0.0.1');
+        socket.once('connect', () => (socket.destroy(), resolve(true)));
+        socket.once('error', () => resolve(false));
+      });
+      expect(open).toBe(false);
+    }
+  });
+
+  it('refuses a bad PORT override with its name', () => {
+    const run = spawnSync(process.execPath, [PORTICO_BIN, 'validate', DEFAULT_CONFIG_FILE], {
+      encoding: 'utf8',
+      env: { ...process.env, PORT: 'http' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('PORT: expected an integer');
+  });
+});
