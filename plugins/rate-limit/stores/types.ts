@@ -1,0 +1,12 @@
+// What the plugin needs of a counter store: one consume per request and policy, nothing more.
+
+export type ConsumeOutcome =
+  | { kind: 'allowed' | 'limited'; remaining: number; resetMs: number; fromInsurance: boolean }
+  | { kind: 'store-failure'; error: unknown };
+
+export interface LimiterStore {
+  /** Where counters live: "memory" or "redis". */
+  readonly kind: 'memory' | 'redis';
+  /** Counts one request against `key` in a window of `points` per `perSeconds`. Never rejects. */
+  consume(key: string, points: number, perSeconds: number): Promise<ConsumeOutcome>;
+}
