@@ -22,3 +22,4 @@ export type { GraphQLContext, Resolvers } from './graphql/mountGraphQL.ts';
 export { stopOnSignals } from './lifecycle.ts';
 export type { RunningService } from './lifecycle.ts';
 export { decodeCursor, encodeCursor, pageLimit } from './pagination.ts';
+export { serviceUrl } from './http/serviceUrl.ts';

@@ -35,29 +35,31 @@ export function mountGraphQL(
     context: ({ hapiRequest }) => ({ principal: principalOf(hapiRequest), request: hapiRequest }),
   });
 
-  server.route({
-    method: ['GET', 'POST'],
-    path: '/graphql',
-    options: {
-      auth: { strategy: BEARER_STRATEGY, mode: 'optional' },
-      payload: { parse: false, output: 'data', maxBytes: 1024 * 1024 },
+  const handler = async (request: Request, h: ResponseToolkit) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    const body = request.method === 'post' ? (request.payload as Buffer | null) : null;
+    const response = await yoga.fetch(
+      request.url.toString(),
+      { method: request.method.toUpperCase(), headers, body: body && body.length > 0 ? new Uint8Array(body) : null },
+      { hapiRequest: request },
+    );
+    const result = h.response(await response.text()).code(response.status);
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-length') result.header(name, value);
+    });
+    return result;
+  };
+  const auth = { strategy: BEARER_STRATEGY, mode: 'optional' as const };
+  server.route([
+    { method: 'GET', path: '/graphql', options: { auth }, handler },
+    {
+      method: 'POST',
+      path: '/graphql',
+      options: { auth, payload: { parse: false, output: 'data', maxBytes: 1024 * 1024 } },
+      handler,
     },
-    async handler(request: Request, h: ResponseToolkit) {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-      }
-      const body = request.method === 'post' ? (request.payload as Buffer | null) : null;
-      const response = await yoga.fetch(
-        request.url.toString(),
-        { method: request.method.toUpperCase(), headers, body: body && body.length > 0 ? new Uint8Array(body) : null },
-        { hapiRequest: request },
-      );
-      const result = h.response(await response.text()).code(response.status);
-      response.headers.forEach((value, name) => {
-        if (name !== 'content-length') result.header(name, value);
-      });
-      return result;
-    },
-  });
+  ]);
 }

@@ -1,0 +1,62 @@
+// Identity's settings, read once from the environment; a bad value stops the start with its name.
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const IdentityEnv = z.object({
+  IDENTITY_ISSUER: z.url().optional(),
+  IDENTITY_AUDIENCE: z.string().min(1).default('portico'),
+  IDENTITY_ACCESS_TOKEN_TTL: seconds(900).refine((value) => value <= 3600, 'at most 3600 seconds (1 h)'),
+  IDENTITY_REFRESH_TOKEN_TTL: seconds(30 * 24 * 3600),
+  /** Cron expression for signing-key rotation; "off" disables the schedule. Default: monthly. */
+  IDENTITY_KEY_ROTATION_CRON: z.string().default('0 3 1 * *'),
+  IDENTITY_SSO_ISSUER: z.url().optional(),
+  IDENTITY_SSO_AUDIENCE: z.string().min(1).optional(),
+  IDENTITY_SSO_JWKS_URL: z.url().optional(),
+  /** Trust the last X-Forwarded-For hop (the gateway) for per-IP login throttling. */
+  IDENTITY_TRUST_PROXY: z.enum(['true', 'false']).default('true'),
+  PORTICO_ADMIN_EMAIL: z.email().optional(),
+  PORTICO_ADMIN_PASSWORD: z.string().optional(),
+});
+
+export interface IdentityConfig {
+  issuer: string | undefined;
+  audience: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  keyRotationCron: string | undefined;
+  sso: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
+  trustProxy: boolean;
+  admin: { email: string; password: string } | undefined;
+}
+
+export function readIdentityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
+  const parsed = IdentityEnv.safeParse(env);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`identity: invalid environment: ${reasons.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.IDENTITY_SSO_ISSUER && !e.IDENTITY_SSO_AUDIENCE) {
+    throw new Error('identity: IDENTITY_SSO_AUDIENCE (the client id) is required with IDENTITY_SSO_ISSUER');
+  }
+  if (Boolean(e.PORTICO_ADMIN_EMAIL) !== Boolean(e.PORTICO_ADMIN_PASSWORD)) {
+    throw new Error('identity: set both PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD, or neither');
+  }
+  return {
+    issuer: e.IDENTITY_ISSUER?.replace(/\/$/, ''),
+    audience: e.IDENTITY_AUDIENCE,
+    accessTokenTtl: e.IDENTITY_ACCESS_TOKEN_TTL,
+    refreshTokenTtl: e.IDENTITY_REFRESH_TOKEN_TTL,
+    keyRotationCron: e.IDENTITY_KEY_ROTATION_CRON === 'off' ? undefined : e.IDENTITY_KEY_ROTATION_CRON,
+    sso:
+      e.IDENTITY_SSO_ISSUER && e.IDENTITY_SSO_AUDIENCE
+        ? { issuer: e.IDENTITY_SSO_ISSUER, audience: e.IDENTITY_SSO_AUDIENCE, jwksUrl: e.IDENTITY_SSO_JWKS_URL }
+        : undefined,
+    trustProxy: e.IDENTITY_TRUST_PROXY === 'true',
+    admin:
+      e.PORTICO_ADMIN_EMAIL && e.PORTICO_ADMIN_PASSWORD
+        ? { email: e.PORTICO_ADMIN_EMAIL, password: e.PORTICO_ADMIN_PASSWORD }
+        : undefined,
+  };
+}

@@ -1,0 +1,58 @@
+// GET /auth/me, PUT /auth/users/{id}/roles (admin), POST /auth/keys/rotate (admin)
+import Boom from '@hapi/boom';
+import type { ServerRoute } from '@hapi/hapi';
+import { z } from 'zod';
+import { BEARER_STRATEGY, ROLES, log, requirePrincipal, requireRole, zodValidator } from '../../kit/index.ts';
+import type { IdentityContext } from '../identityContext.ts';
+import { findUserById, setUserRoles } from '../users/userStore.ts';
+
+const RolesBody = z.object({
+  roles: z
+    .array(z.enum(ROLES))
+    .min(1)
+    .transform((roles) => [...new Set(roles)]),
+});
+const UserParams = z.object({ id: z.uuid() });
+
+export function userRoutes(ctx: IdentityContext): ServerRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/auth/me',
+      options: { auth: BEARER_STRATEGY },
+      async handler(request) {
+        const user = await findUserById(ctx.db, requirePrincipal(request).sub);
+        if (!user) throw Boom.notFound('The user of this token no longer exists.');
+        return user;
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/auth/users/{id}/roles',
+      options: {
+        auth: BEARER_STRATEGY,
+        validate: { params: zodValidator(UserParams, 'path'), payload: zodValidator(RolesBody, 'roles') },
+      },
+      async handler(request) {
+        const admin = requireRole(request, 'admin');
+        const { id } = request.params as z.output<typeof UserParams>;
+        const { roles } = request.payload as z.output<typeof RolesBody>;
+        const user = await setUserRoles(ctx.db, id, roles);
+        if (!user) throw Boom.notFound('No such user.');
+        log(request).info({ userId: id, roles, by: admin.sub }, 'roles changed');
+        return user;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth/keys/rotate',
+      options: { auth: BEARER_STRATEGY },
+      async handler(request) {
+        const admin = requireRole(request, 'admin');
+        const kid = await ctx.keys.rotate();
+        log(request).info({ kid, by: admin.sub }, 'signing key rotated');
+        return { kid };
+      },
+    },
+  ];
+}
