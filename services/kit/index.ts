@@ -23,3 +23,5 @@ export { stopOnSignals } from './lifecycle.ts';
 export type { RunningService } from './lifecycle.ts';
 export { decodeCursor, encodeCursor, pageLimit } from './pagination.ts';
 export { serviceUrl } from './http/serviceUrl.ts';
+export { DEFAULT_IDENTITY_ISSUER, tokenVerifierFromEnv } from './serviceOptions.ts';
+export type { ServiceStartOptions } from './serviceOptions.ts';
