@@ -1,12 +1,13 @@
 // The plugins that ship with Portico, by the name the config uses.
 import type { PorticoPlugin } from '../../contracts/plugin.ts';
 import accessLog from '../../plugins/access-log/index.ts';
+import adaptiveConcurrency from '../../plugins/adaptive-concurrency/index.ts';
 import authJwt from '../../plugins/auth-jwt/index.ts';
 import cors from '../../plugins/cors/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
-  const plugins: PorticoPlugin[] = [accessLog, cors, securityHeaders, rateLimit, authJwt];
+  const plugins: PorticoPlugin[] = [accessLog, adaptiveConcurrency, cors, securityHeaders, rateLimit, authJwt];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }
