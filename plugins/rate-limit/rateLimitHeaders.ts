@@ -1,4 +1,4 @@
-// The IETF RateLimit header fields, draft-ietf-httpapi-ratelimit-headers (-08 to -11 share this form):
+// The IETF RateLimit header fields, draft-ietf-httpapi-ratelimit-headers, in the form since -08 (latest: -11):
 //   RateLimit-Policy: "ip";q=1000;w=60, "user";q=100;w=60     (the quota policies)
 //   RateLimit: "ip";r=998;t=41, "user";r=99;t=41              (remaining quota and seconds to reset)
 // Both are Structured Field Lists; a policy name is a String item.
