@@ -99,8 +99,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     requestLogger(request).error({ event: 'request_error', err: event.error }, 'unhandled error');
   });
   server.events.on('response', (request) => {
-    const response = request.response;
-    const status = response && 'statusCode' in response ? response.statusCode : 499;
+    const status = responseStatus(request);
     const context = request.plugins.portico;
     metrics.observeRequest(
       context?.routeId ?? 'unmatched',
@@ -178,6 +177,17 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       await closeAll();
     },
   };
+}
+
+/** The status sent, or 499 (nginx's "client closed request") when the client left first. */
+export function responseStatus(request: Request): number {
+  const response: unknown = request.response;
+  if (typeof response !== 'object' || response === null) return 499;
+  return (
+    (response as { statusCode?: number }).statusCode ??
+    (response as { output?: { statusCode: number } }).output?.statusCode ??
+    499
+  );
 }
 
 function connectRedis(config: NonNullable<LoadedConfig['config']['redis']>, logger: Logger): RedisClient {

@@ -9,7 +9,7 @@ export interface GatewayMetrics {
 
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'portico_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'portico_' });
 
   const requests = new Counter({
     name: 'portico_http_requests_total',

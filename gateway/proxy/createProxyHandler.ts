@@ -112,13 +112,6 @@ export function createProxyEngine(hooks: ProxyHooks) {
         exchange.reject(new UpstreamTimeout('response_timeout'));
       }, target.responseTimeout);
       pending.set(req, exchange);
-      // A client that goes away must not leave the exchange open until the response timeout.
-      request.events.once('disconnect', () => {
-        if (exchange.settled) return;
-        exchange.settled = true;
-        exchange.proxyReq?.destroy();
-        exchange.reject(new ClientClosed());
-      });
 
       let body: Readable | undefined;
       if (replayBody) {
@@ -181,6 +174,17 @@ export function createProxyEngine(hooks: ProxyHooks) {
         protocol: request.server.info.protocol,
       });
 
+      // A client that goes away must not leave the exchange open until the response timeout.
+      // (A listener on the raw response, not request.events: podium validates every subscription.)
+      const raw = request.raw;
+      raw.res.once('close', () => {
+        const open = pending.get(raw.req);
+        if (!open || open.settled || raw.res.writableFinished) return;
+        open.settled = true;
+        open.proxyReq?.destroy();
+        open.reject(new ClientClosed());
+      });
+
       let upstreamResponse: IncomingMessage;
       try {
         const exchange = { request, upstream: target.upstream.name, method: request.method.toUpperCase() };
@@ -191,17 +195,15 @@ export function createProxyEngine(hooks: ProxyHooks) {
         if (error instanceof ClientClosed) return h.close;
         const kind = classifyUpstreamError(error as NodeJS.ErrnoException);
         hooks.onUpstreamError(target.upstream.name, kind);
-        hooks
-          .requestLogger(request)
-          .warn(
-            {
-              event: 'upstream_error',
-              upstream: target.upstream.name,
-              kind,
-              code: (error as NodeJS.ErrnoException).code,
-            },
-            'upstream request failed',
-          );
+        hooks.requestLogger(request).warn(
+          {
+            event: 'upstream_error',
+            upstream: target.upstream.name,
+            kind,
+            code: (error as NodeJS.ErrnoException).code,
+          },
+          'upstream request failed',
+        );
         throw boomForUpstreamError(kind, target.upstream.name);
       }
       // hapi copies the status and the end-to-end headers of an IncomingMessage source (passThrough).

@@ -3,11 +3,24 @@ import type { PorticoPlugin } from '../../contracts/plugin.ts';
 import accessLog from '../../plugins/access-log/index.ts';
 import adaptiveConcurrency from '../../plugins/adaptive-concurrency/index.ts';
 import authJwt from '../../plugins/auth-jwt/index.ts';
+import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
+import dedup from '../../plugins/dedup/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
+import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
-  const plugins: PorticoPlugin[] = [accessLog, adaptiveConcurrency, cors, securityHeaders, rateLimit, authJwt];
+  const plugins: PorticoPlugin[] = [
+    accessLog,
+    adaptiveConcurrency,
+    cors,
+    securityHeaders,
+    rateLimit,
+    authJwt,
+    dedup,
+    circuitBreaker,
+    retry,
+  ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }

@@ -13,20 +13,27 @@ export default definePlugin({
   register(server, options) {
     const skip = new Set(options.skipPaths);
     const gateway = server.portico;
+    const logger = gateway.logger;
 
     server.events.on('response', (request: Request) => {
       if (skip.has(request.path)) return;
       const routeOptions = gateway.routeOptions<AccessLogRouteOptions>(request.route, 'access-log');
       if (routeOptions === false) return;
       const context = request.plugins.portico;
-      const response = request.response;
-      const status = response && 'statusCode' in response ? response.statusCode : undefined;
+      // When the client left first, hapi's response is a symbol, not an object.
+      const response: unknown = request.response;
+      const status =
+        typeof response === 'object' && response !== null
+          ? (response as { statusCode?: number }).statusCode
+          : undefined;
       const responded = request.info.responded || Date.now();
       // Node answers 499-like aborts with no status; record them so they are not invisible.
       const aborted = request.raw.res.writableEnded === false;
-      gateway.requestLogger(request)[routeOptions?.level ?? options.level](
+      // The root logger with the request id as a field: a child logger per request costs more.
+      logger[routeOptions?.level ?? options.level](
         {
           event: 'access',
+          requestId: context?.requestId,
           method: request.method.toUpperCase(),
           path: options.includeQuery ? request.url.pathname + request.url.search : request.path,
           route: context?.routeId,

@@ -1,0 +1,170 @@
+// `npm run bench`: one tiny upstream, one load generator, several ways through to it; prints a
+// table and writes JSON under loadtest/results/. Rows are compared as ratios within one run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { measure, type Measurement } from './measure.ts';
+import { PORTICO_VARIANTS } from './porticoVariants.ts';
+import { canPin, pinSelf, startTarget, type Started } from './processes.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '64' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const durationSeconds = Number(values.duration);
+const warmupSeconds = Number(values.warmup);
+const connections = Number(values.connections);
+const only = values.only?.split(',');
+
+interface Row {
+  name: string;
+  describe: string;
+  capacity: Measurement;
+  openLoop: Record<string, Measurement>;
+}
+
+interface TargetSpec {
+  name: string;
+  describe: string;
+  start(upstreamUrl: string): Promise<Started>;
+}
+
+const SUT_CORE = 0;
+const LOADGEN_CORE = 1;
+
+const targets: TargetSpec[] = [
+  {
+    name: 'direct',
+    describe: 'the upstream itself, no proxy',
+    start: () => startTarget('./targets/upstream.ts', {}, SUT_CORE),
+  },
+  {
+    name: 'bare-proxy',
+    describe: 'bare http-proxy with a keep-alive agent',
+    start: (upstreamUrl: string) =>
+      startTarget('./targets/bareProxy.ts', { BENCH_UPSTREAM: upstreamUrl }, SUT_CORE),
+  },
+  ...Object.entries(PORTICO_VARIANTS).map(([name, variant]) => ({
+    name,
+    describe: variant.describe,
+    start: (upstreamUrl: string) =>
+      startTarget('./targets/portico.ts', { BENCH_UPSTREAM: upstreamUrl, BENCH_VARIANT: name }, SUT_CORE),
+  })),
+].filter((target) => !only || only.includes(target.name) || target.name === 'bare-proxy');
+
+async function main(): Promise<void> {
+  const pinned = pinSelf(LOADGEN_CORE);
+  const upstream = await startTarget('./targets/upstream.ts', {}, LOADGEN_CORE);
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  console.log(
+    `bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ` +
+      (pinned && canPin()
+        ? `system under test on core ${SUT_CORE}, load generator + upstream on core ${LOADGEN_CORE}`
+        : 'not pinned (one core or no taskset)') +
+      `; ${connections} connections, ${durationSeconds}s per measurement after ${warmupSeconds}s warm-up`,
+  );
+
+  const rows: Row[] = [];
+  let openLoopRates: number[] = [];
+  for (const target of targets) {
+    const started = await target.start(upstreamUrl);
+    const url = `http://127.0.0.1:${started.port}/api/v1/programs/42`;
+    try {
+      await measure({ url, durationSeconds: warmupSeconds, connections }, started);
+      const capacity = await measure({ url, durationSeconds, connections }, started);
+      if (target.name === 'bare-proxy')
+        openLoopRates = [0.5, 0.8].map((share) => Math.round(capacity.requestsPerSecond * share));
+      const openLoop: Record<string, Measurement> = {};
+      for (const rate of openLoopRates) {
+        openLoop[String(rate)] = await measure(
+          { url, durationSeconds, connections: 128, overallRate: rate },
+          started,
+        );
+      }
+      rows.push({ name: target.name, describe: target.describe, capacity, openLoop });
+      console.log(`  measured ${target.name}: ${Math.round(capacity.requestsPerSecond)} req/s`);
+    } finally {
+      await started.stop();
+    }
+  }
+  await upstream.stop();
+  // Targets before bare-proxy had no rates yet; bare-proxy is measured second, so only "direct" lacks open-loop rows.
+  report(rows, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds });
+}
+
+function report(
+  rows: Row[],
+  rates: number[],
+  settings: { pinned: boolean; connections: number; durationSeconds: number; warmupSeconds: number },
+): void {
+  const bare = rows.find((row) => row.name === 'bare-proxy')!;
+  const format = (value: number, digits = 2) => value.toFixed(digits);
+  const header = [
+    'target',
+    'req/s',
+    '×bare',
+    'CPU µs/req',
+    '×bare CPU',
+    'p50 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'RSS MB',
+    ...rates.flatMap((rate) => [`p99@${rate}/s`, `Δp99@${rate}/s`]),
+  ];
+  const lines = rows.map((row) => [
+    row.name,
+    format(row.capacity.requestsPerSecond, 0),
+    format(row.capacity.requestsPerSecond / bare.capacity.requestsPerSecond),
+    format(row.capacity.cpuMicrosPerRequest, 0),
+    format(row.capacity.cpuMicrosPerRequest / bare.capacity.cpuMicrosPerRequest),
+    format(row.capacity.latencyMs.p50),
+    format(row.capacity.latencyMs.p99),
+    format(row.capacity.latencyMs.p999),
+    format(row.capacity.peakRssBytes / 1024 / 1024, 0),
+    ...rates.flatMap((rate) => {
+      const mine = row.openLoop[String(rate)];
+      const theirs = bare.openLoop[String(rate)];
+      return mine && theirs
+        ? [
+            format(mine.latencyMs.p99),
+            `${mine.latencyMs.p99 - theirs.latencyMs.p99 >= 0 ? '+' : ''}${format(mine.latencyMs.p99 - theirs.latencyMs.p99)}`,
+          ]
+        : ['-', '-'];
+    }),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => line[column]!.length)),
+  );
+  const print = (cells: string[]) =>
+    console.log(cells.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
+  console.log('');
+  print(header);
+  for (const line of lines) print(line);
+  const errors = rows.filter((row) => row.capacity.errors + row.capacity.non2xx > 0);
+  for (const row of errors)
+    console.log(`  ! ${row.name}: ${row.capacity.errors} errors, ${row.capacity.non2xx} non-2xx`);
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    kernel: release(),
+  };
+  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const file = values.out ?? `${resultsDir}bench-${new Date().toISOString().slice(0, 10)}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows }, null, 2)}\n`,
+  );
+  console.log(`\nresults: ${file}`);
+}
+
+await main();
