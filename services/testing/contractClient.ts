@@ -1,0 +1,100 @@
+// An HTTP client for tests that checks every response against the service's OpenAPI document:
+// the operation must exist, the status must be documented, the content type must be one the
+// document lists, and a JSON body must validate against its schema. A mismatch throws, so a
+// test that sees an undocumented response fails.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { OpenAPIBackend, ValidationContext } from 'openapi-backend';
+import type { Document } from 'openapi-backend';
+import YAML from 'yaml';
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+export interface ContractResponse<Body = any> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON for JSON content types, else undefined. */
+  body: Body;
+  bytes: Buffer;
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  body?: BodyInit;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ContractClient {
+  request<Body = any>(method: string, path: string, options?: RequestOptions): Promise<ContractResponse<Body>>;
+  /** How many responses were checked (tests assert this is not zero). */
+  readonly checked: number;
+}
+
+type ContractName = 'identity' | 'programs' | 'appointments' | 'resources';
+
+interface ResponseSpec {
+  content?: Record<string, { schema?: object }>;
+}
+
+const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
+
+export async function createContractClient(service: ContractName, baseUrl: string): Promise<ContractClient> {
+  const file = fileURLToPath(new URL(`../../contracts/openapi/${service}.yaml`, import.meta.url));
+  const api = new OpenAPIBackend({
+    definition: YAML.parse(await readFile(file, 'utf8')) as Document,
+    quick: false,
+    validate: true,
+  });
+  await api.init();
+  const ajv = api.validator.getAjv(ValidationContext.Response);
+  const compiled = new Map<string, Validate>();
+  let checked = 0;
+
+  const check = (method: string, path: string, status: number, contentType: string, bytes: Buffer, body: unknown) => {
+    const where = `${service}: ${method} ${path} → ${status}`;
+    const operation = api.router.matchOperation({ method, path, headers: {} });
+    if (!operation) throw new Error(`${where}: no such operation in contracts/openapi/${service}.yaml`);
+    const responses = operation.responses as Record<string, ResponseSpec>;
+    const spec = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    if (!spec) throw new Error(`${where}: status not documented`);
+    if (!spec.content) {
+      if (bytes.length > 0) throw new Error(`${where}: documented without a body, got ${bytes.length} bytes`);
+      return;
+    }
+    const media = spec.content[contentType];
+    if (!media) throw new Error(`${where}: content type ${contentType || '(none)'} not documented (${Object.keys(spec.content).join(', ')})`);
+    if (!isJson(contentType) || !media.schema) return;
+    const key = `${operation.operationId}:${status}:${contentType}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      validate = ajv.compile(media.schema) as Validate;
+      compiled.set(key, validate);
+    }
+    if (!validate(body)) {
+      throw new Error(`${where}: body does not match the contract: ${JSON.stringify(validate.errors)}\n${JSON.stringify(body)}`);
+    }
+  };
+
+  return {
+    get checked() {
+      return checked;
+    },
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body = options.body;
+      if (options.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(options.json);
+      }
+      const response = await fetch(baseUrl + path, { method, headers, body });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      const parsed: unknown = isJson(contentType) && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : undefined;
+      check(method.toLowerCase(), new URL(baseUrl + path).pathname, response.status, contentType, bytes, parsed);
+      checked += 1;
+      return { status: response.status, headers: response.headers, body: parsed as any, bytes };
+    },
+  };
+}
