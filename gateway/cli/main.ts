@@ -1,6 +1,7 @@
 // `portico`: start | dev | validate | schema.
 import { parseArgs } from 'node:util';
 import { runDev } from './runDev.ts';
+import { runKeys } from './runKeys.ts';
 import { runStart } from './runStart.ts';
 import { runValidate } from './runValidate.ts';
 import { renderConfigJsonSchema } from '../config/emitJsonSchema.ts';
@@ -12,11 +13,13 @@ commands:
   dev [--config FILE]                   run the gateway and the four domain services on embedded defaults
   validate FILE...                      check config files without starting anything (exit 1 on errors)
   schema                                print the config's JSON Schema
+  keys create|list|revoke               manage API keys on a running gateway (portico keys --help)
 
 environment: PORT overrides server.port; LOG_LEVEL sets the log level (default info)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'keys') return runKeys(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

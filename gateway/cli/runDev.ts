@@ -1,6 +1,7 @@
 // `portico dev` (what `npm start` runs): the domain services on their default ports, then the
 // gateway in front of them, all on embedded defaults (no Redis, no Postgres server).
 import { createGateway } from '../createGateway.ts';
+import { createLogger } from '../observability/createLogger.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
 import { stopOnSignals } from './runStart.ts';
 
@@ -10,7 +11,8 @@ export async function runDev(options: { configFile?: string }): Promise<number> 
   const gateway = await createGateway(loaded);
   // Dev orchestration only: the gateway's runtime never imports a service.
   const { startServices } = await import('../../services/index.ts');
-  const services = await startServices({ logger: gateway.server.portico.logger });
+  // Each service names itself in its log lines.
+  const services = await startServices({ logger: createLogger({ service: '' }) });
   const { url, adminUrl } = await gateway.start();
   console.error(
     `portico dev: gateway ${url}, admin ${adminUrl}, services ${Object.entries(services.urls)

@@ -25,11 +25,18 @@ export const REDACT_PATHS = [
   ...SECRET_KEYS.map((key) => `*.*[${JSON.stringify(key)}]`),
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; destination?: DestinationStream; service?: string } = {},
+): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-      base: { service: 'portico-gateway' },
+      base:
+        options.service === undefined
+          ? { service: 'portico-gateway' }
+          : options.service
+            ? { service: options.service }
+            : {},
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
