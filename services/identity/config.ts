@@ -13,6 +13,8 @@ const IdentityEnv = z.object({
   IDENTITY_SSO_ISSUER: z.url().optional(),
   IDENTITY_SSO_AUDIENCE: z.string().min(1).optional(),
   IDENTITY_SSO_JWKS_URL: z.url().optional(),
+  /** scrypt cost as log2(N); 15 by default. Lower only where hashing speed matters more (tests). */
+  IDENTITY_SCRYPT_LOG2_COST: z.coerce.number().int().min(10).max(20).default(15),
   /** Trust the last X-Forwarded-For hop (the gateway) for per-IP login throttling. */
   IDENTITY_TRUST_PROXY: z.enum(['true', 'false']).default('true'),
   PORTICO_ADMIN_EMAIL: z.email().optional(),
@@ -27,6 +29,7 @@ export interface IdentityConfig {
   keyRotationCron: string | undefined;
   sso: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   trustProxy: boolean;
+  scryptLog2Cost: number;
   admin: { email: string; password: string } | undefined;
 }
 
@@ -54,6 +57,7 @@ export function readIdentityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
         ? { issuer: e.IDENTITY_SSO_ISSUER, audience: e.IDENTITY_SSO_AUDIENCE, jwksUrl: e.IDENTITY_SSO_JWKS_URL }
         : undefined,
     trustProxy: e.IDENTITY_TRUST_PROXY === 'true',
+    scryptLog2Cost: e.IDENTITY_SCRYPT_LOG2_COST,
     admin:
       e.PORTICO_ADMIN_EMAIL && e.PORTICO_ADMIN_PASSWORD
         ? { email: e.PORTICO_ADMIN_EMAIL, password: e.PORTICO_ADMIN_PASSWORD }

@@ -8,6 +8,7 @@ import { readIdentityConfig } from './config.ts';
 import { identityResolvers } from './graphql/identityResolvers.ts';
 import type { IdentityContext } from './identityContext.ts';
 import { createSigningKeys } from './keys/signingKeys.ts';
+import { createPasswordHasher } from './passwords/passwordHash.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { userRoutes } from './routes/userRoutes.ts';
 import { wellKnownRoutes } from './routes/wellKnownRoutes.ts';
@@ -42,6 +43,7 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
     db,
     config,
     keys,
+    passwords: createPasswordHasher(config.scryptLog2Cost),
     issuer,
     verifyIdToken: config.sso ? createIdTokenVerifier(config.sso) : undefined,
     logger,
@@ -57,7 +59,7 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
   server.route([...authRoutes(ctx), ...userRoutes(ctx), ...wellKnownRoutes(ctx)]);
   mountGraphQL(server, { sdlFile: new URL('../../contracts/graphql/identity.graphql', import.meta.url), resolvers: identityResolvers(ctx) });
 
-  await bootstrapAdmin(db, config, logger);
+  await bootstrapAdmin(db, config, ctx.passwords, logger);
   await server.start();
   listeningPort = server.info.port as number;
 

@@ -13,7 +13,7 @@ import { startServicesWith } from '../startServices.ts';
 import type { DatabaseProvider } from '../startServices.ts';
 import { copyOfTemplate } from './migratedTemplate.ts';
 
-export const TEST_ADMIN = { email: 'admin@test.portico.dev', password: 'test admin passphrase 1' };
+export const TEST_ADMIN = { email: 'admin@test.portico.dev', password: 'correct horse battery staple 42' };
 
 export interface TestUser {
   id: string;
@@ -88,6 +88,8 @@ export async function startTestServices(options: TestServicesOptions = {}): Prom
     // Tests trigger syncs and rotations themselves.
     PROGRAMS_SYNC_CRON: 'off',
     IDENTITY_KEY_ROTATION_CRON: 'off',
+    // Cheaper hashing keeps user-heavy tests quick; the hash format and code path are the same.
+    IDENTITY_SCRYPT_LOG2_COST: '12',
     ...options.env,
   };
   const serverUrl = process.env.DATABASE_URL;

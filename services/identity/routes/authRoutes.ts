@@ -6,7 +6,6 @@ import { badRequest, log, tooManyRequests, zodValidator } from '../../kit/index.
 import { clientIp } from '../clientIp.ts';
 import type { IdentityContext } from '../identityContext.ts';
 import { lockedFor, recordFailure, recordSuccess, throttleRules } from '../loginThrottle.ts';
-import { DUMMY_HASH, hashPassword, verifyPassword } from '../passwords/passwordHash.ts';
 import { passwordWeakness } from '../passwords/passwordPolicy.ts';
 import { revokeFamilyOf, rotateRefreshToken, startRefreshFamily } from '../tokens/refreshTokens.ts';
 import { tokenResponse } from '../tokens/tokenResponse.ts';
@@ -35,7 +34,7 @@ function invalidGrant(detail: string): Boom.Boom {
 }
 
 export function authRoutes(ctx: IdentityContext): ServerRoute[] {
-  const { db, config } = ctx;
+  const { db, config, passwords } = ctx;
 
   const issueTokens = async (user: User) =>
     tokenResponse(ctx, user, await startRefreshFamily(db, user.id, config.refreshTokenTtl));
@@ -50,7 +49,7 @@ export function authRoutes(ctx: IdentityContext): ServerRoute[] {
         const weakness = passwordWeakness(body.password, body.email);
         if (weakness) throw badRequest(`Weak password: ${weakness}`, { errors: [{ path: 'password', message: weakness }] });
         try {
-          const user = await createUser(db, { email: body.email, name: body.name, passwordHash: await hashPassword(body.password) });
+          const user = await createUser(db, { email: body.email, name: body.name, passwordHash: await passwords.hash(body.password) });
           log(request).info({ userId: user.id }, 'user registered');
           return h.response(user).code(201);
         } catch (error) {
@@ -72,7 +71,7 @@ export function authRoutes(ctx: IdentityContext): ServerRoute[] {
 
         const user = await findUserByEmail(db, email);
         // Unknown users cost a hash too, so response times do not reveal which emails exist.
-        const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
+        const ok = await passwords.verify(body.password, user?.passwordHash ?? passwords.dummyHash);
         if (!user || !user.passwordHash || !ok) {
           await recordFailure(db, rules);
           log(request).info('login failed');

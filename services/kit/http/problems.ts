@@ -5,9 +5,18 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../../../contracts/problem.ts';
 import { requestIdOf } from './requestId.ts';
 import { log } from './requestLogging.ts';
 
-/** Boom errors carry extra problem members (e.g. `errors`) in `data.problem`. */
+/**
+ * Extra problem members (e.g. `errors`) ride on the error itself, not in `data`: hapi's
+ * validation replaces `data` when it wraps a validator's error.
+ */
+interface WithProblemMembers {
+  problemMembers?: Record<string, unknown>;
+}
+
 export function badRequest(detail: string, extra?: Record<string, unknown>): Boom.Boom {
-  return Boom.badRequest(detail, extra ? { problem: extra } : undefined);
+  const error = Boom.badRequest(detail);
+  if (extra) (error as WithProblemMembers).problemMembers = extra;
+  return error;
 }
 
 export function tooManyRequests(detail: string, retryAfterSeconds: number): Boom.Boom {
@@ -28,7 +37,7 @@ export function registerProblemResponses(server: Server): void {
     }
     const detail = statusCode >= 500 ? 'An unexpected error occurred.' : response.message || undefined;
     const body = problem(statusCode, payload.error, detail === payload.error ? undefined : detail, requestId);
-    const extra = (response.data as { problem?: Record<string, unknown> } | null)?.problem;
+    const extra = (response as WithProblemMembers).problemMembers;
     const result = h.response({ ...body, ...extra }).code(statusCode).type(PROBLEM_CONTENT_TYPE);
     for (const [name, value] of Object.entries(headers)) {
       if (value !== undefined) result.header(name, String(value));
