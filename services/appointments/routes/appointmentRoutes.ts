@@ -27,7 +27,11 @@ import { STATUSES, isLive, transitionRefusal } from '../statusTransitions.ts';
 
 const futureInstant = z.iso
   .datetime({ offset: true })
-  .refine((value) => Date.parse(value) > Date.now(), 'must be in the future');
+  .refine((value) => {
+    // An unparseable value already has its own issue; report only one per field.
+    const time = Date.parse(value);
+    return Number.isNaN(time) || time > Date.now();
+  }, 'must be in the future');
 
 const CreateBody = z.object({
   serviceType: z.string().trim().min(1).max(64),
