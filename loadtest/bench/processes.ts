@@ -27,14 +27,22 @@ export async function startTarget(script: string, env: NodeJS.ProcessEnv, core?:
   const [file, ...args] =
     core !== undefined && canPin() ? ['taskset', '-c', String(core), ...command] : command;
   const child = spawn(file!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  // A target may name the process that does its work (a wrapper that spawns nginx, say).
+  let measuredPid = child.pid!;
   const port = await new Promise<number>((resolve, reject) => {
-    let stderr = '';
     child.stderr!.on('data', (data: Buffer) => {
       stderr += data.toString();
-      const match = /BENCH_READY (\d+)/.exec(stderr);
-      if (match) resolve(Number(match[1]));
+      const match = /BENCH_READY (\d+)(?: (\d+))?/.exec(stderr);
+      if (match) {
+        if (match[2]) measuredPid = Number(match[2]);
+        resolve(Number(match[1]));
+      }
+      const absent = /BENCH_ABSENT (.*)/.exec(stderr);
+      if (absent) reject(new TargetAbsent(absent[1]!));
     });
     child.once('exit', (code) => {
+      if (/BENCH_ABSENT/.test(stderr)) return;
       const error = new Error(`${script} exited with ${code}: ${stderr.slice(-2000)}`);
       reject(error);
       if (!stopping) console.error(`  ! ${error.message}`);
@@ -44,8 +52,9 @@ export async function startTarget(script: string, env: NodeJS.ProcessEnv, core?:
   return {
     child,
     port,
-    rss: () => residentBytes(child.pid!),
-    cpuSeconds: () => cpuSecondsOf(child.pid!),
+    // Summed over the process tree: nginx, for one, does its work in a child of its master.
+    rss: () => processTree(measuredPid).reduce((sum, pid) => sum + residentBytes(pid), 0),
+    cpuSeconds: () => processTree(measuredPid).reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
@@ -55,6 +64,23 @@ export async function startTarget(script: string, env: NodeJS.ProcessEnv, core?:
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** A target that cannot run on this machine (its tool is not installed): its row is marked absent. */
+export class TargetAbsent extends Error {}
+
+/** `pid` and all its descendants. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) {
+    try {
+      const children = readFileSync(`/proc/${tree[index]}/task/${tree[index]}/children`, 'utf8').trim();
+      if (children) tree.push(...children.split(' ').map(Number));
+    } catch {
+      // The process is gone: it has no children to add.
+    }
+  }
+  return tree;
 }
 
 export function residentBytes(pid: number): number {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { measure, type Measurement } from './measure.ts';
 import { PORTICO_VARIANTS } from './porticoVariants.ts';
-import { canPin, pinSelf, startTarget, type Started } from './processes.ts';
+import { canPin, pinSelf, startTarget, TargetAbsent, type Started } from './processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +29,12 @@ interface Row {
   openLoop: Record<string, Measurement>;
 }
 
+interface AbsentRow {
+  name: string;
+  describe: string;
+  absent: string;
+}
+
 interface TargetSpec {
   name: string;
   describe: string;
@@ -45,6 +51,12 @@ const targets: TargetSpec[] = [
     start: () => startTarget('./targets/upstream.ts', {}, SUT_CORE),
   },
   {
+    name: 'nginx',
+    describe: 'nginx 1 worker, upstream keep-alive, access log off',
+    start: (upstreamUrl: string) =>
+      startTarget('./targets/nginx.ts', { BENCH_UPSTREAM: upstreamUrl }, SUT_CORE),
+  },
+  {
     name: 'bare-proxy',
     describe: 'bare http-proxy with a keep-alive agent',
     start: (upstreamUrl: string) =>
@@ -56,7 +68,10 @@ const targets: TargetSpec[] = [
     start: (upstreamUrl: string) =>
       startTarget('./targets/portico.ts', { BENCH_UPSTREAM: upstreamUrl, BENCH_VARIANT: name }, SUT_CORE),
   })),
-].filter((target) => !only || only.includes(target.name) || target.name === 'bare-proxy');
+]
+  .filter((target) => !only || only.includes(target.name) || target.name === 'bare-proxy')
+  // The bare proxy sets the open-loop rates every later row is measured at, so it goes first.
+  .sort((a, b) => Number(b.name === 'bare-proxy') - Number(a.name === 'bare-proxy'));
 
 async function main(): Promise<void> {
   const pinned = pinSelf(LOADGEN_CORE);
@@ -71,9 +86,18 @@ async function main(): Promise<void> {
   );
 
   const rows: Row[] = [];
+  const absent: AbsentRow[] = [];
   let openLoopRates: number[] = [];
   for (const target of targets) {
-    const started = await target.start(upstreamUrl);
+    let started: Started;
+    try {
+      started = await target.start(upstreamUrl);
+    } catch (error) {
+      if (!(error instanceof TargetAbsent)) throw error;
+      absent.push({ name: target.name, describe: target.describe, absent: error.message });
+      console.log(`  absent ${target.name}: ${error.message}`);
+      continue;
+    }
     const url = `http://127.0.0.1:${started.port}/api/v1/programs/42`;
     try {
       await measure({ url, durationSeconds: warmupSeconds, connections }, started);
@@ -94,12 +118,12 @@ async function main(): Promise<void> {
     }
   }
   await upstream.stop();
-  // Targets before bare-proxy had no rates yet; bare-proxy is measured second, so only "direct" lacks open-loop rows.
-  report(rows, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds });
+  report(rows, absent, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds });
 }
 
 function report(
   rows: Row[],
+  absent: AbsentRow[],
   rates: number[],
   settings: { pinned: boolean; connections: number; durationSeconds: number; warmupSeconds: number },
 ): void {
@@ -146,6 +170,17 @@ function report(
   console.log('');
   print(header);
   for (const line of lines) print(line);
+  for (const row of absent) console.log(`${row.name.padStart(widths[0]!)}  absent: ${row.absent}`);
+  const nginx = rows.find((row) => row.name === 'nginx');
+  if (nginx) {
+    console.log('\nratios to nginx (req/s, CPU per request):');
+    for (const row of rows.filter((candidate) => candidate.name.startsWith('portico'))) {
+      console.log(
+        `  ${row.name}: ${format(row.capacity.requestsPerSecond / nginx.capacity.requestsPerSecond)}× req/s, ` +
+          `${format(row.capacity.cpuMicrosPerRequest / nginx.capacity.cpuMicrosPerRequest)}× CPU per request`,
+      );
+    }
+  }
   const errors = rows.filter((row) => row.capacity.errors + row.capacity.non2xx > 0);
   for (const row of errors)
     console.log(`  ! ${row.name}: ${row.capacity.errors} errors, ${row.capacity.non2xx} non-2xx`);
@@ -162,7 +197,7 @@ function report(
   const file = values.out ?? `${resultsDir}bench-${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent }, null, 2)}\n`,
   );
   console.log(`\nresults: ${file}`);
 }
