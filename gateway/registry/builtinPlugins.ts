@@ -2,6 +2,7 @@
 import type { PorticoPlugin } from '../../contracts/plugin.ts';
 import accessLog from '../../plugins/access-log/index.ts';
 import adaptiveConcurrency from '../../plugins/adaptive-concurrency/index.ts';
+import apiKey from '../../plugins/api-key/index.ts';
 import authJwt from '../../plugins/auth-jwt/index.ts';
 import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
@@ -18,6 +19,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     securityHeaders,
     rateLimit,
     authJwt,
+    apiKey,
     dedup,
     circuitBreaker,
     retry,
