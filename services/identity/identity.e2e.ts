@@ -163,6 +163,13 @@ describe('login throttling', () => {
   });
 });
 
+describe('sso without a configured issuer', () => {
+  it('answers 501', async () => {
+    const response = await identity.request('POST', '/auth/sso', { json: { id_token: 'a.b.c' } });
+    expect(response.status).toBe(501);
+  });
+});
+
 describe('roles', () => {
   it('lets an admin set roles, and nobody else', async () => {
     const student = await services.createUser('student');
