@@ -16,7 +16,10 @@ export const DEFAULT_SERVICE_PORTS: Record<ServiceName, number> = {
 };
 
 /** The services that verify identity's tokens through its JWKS (identity itself starts first). */
-export const DOMAIN_SERVICE_STARTERS: Record<Exclude<ServiceName, 'identity'>, (options: ServiceStartOptions) => Promise<RunningService>> = {
+export const DOMAIN_SERVICE_STARTERS: Record<
+  Exclude<ServiceName, 'identity'>,
+  (options: ServiceStartOptions) => Promise<RunningService>
+> = {
   programs: startProgramsService,
   appointments: startAppointmentsService,
   resources: startResourcesService,

@@ -29,7 +29,12 @@ afterAll(async () => {
 
 describe('startServices with no configuration', () => {
   it('keeps the documented default ports', () => {
-    expect(DEFAULT_SERVICE_PORTS).toEqual({ identity: 7101, programs: 7102, appointments: 7103, resources: 7104 });
+    expect(DEFAULT_SERVICE_PORTS).toEqual({
+      identity: 7101,
+      programs: 7102,
+      appointments: 7103,
+      resources: 7104,
+    });
   });
 
   it('starts all four on ephemeral ports, healthy and ready', async () => {
@@ -42,7 +47,9 @@ describe('startServices with no configuration', () => {
   });
 
   it('has synced the bundled feeds and generated a first admin who can log in', async () => {
-    const programs = (await (await fetch(`${services.urls.programs}/programs?limit=100`)).json()) as { items: unknown[] };
+    const programs = (await (await fetch(`${services.urls.programs}/programs?limit=100`)).json()) as {
+      items: unknown[];
+    };
     expect(programs.items).toHaveLength(20);
     const password = /password:\s+(\S+)/.exec(printed)?.[1];
     expect(password).toBeTruthy();
@@ -54,7 +61,10 @@ describe('startServices with no configuration', () => {
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };
     // Another service accepts identity's token (JWKS fetched over HTTP).
-    const sync = await fetch(`${services.urls.programs}/programs/sync`, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } });
+    const sync = await fetch(`${services.urls.programs}/programs/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     expect(sync.status).toBe(200);
   });
 });

@@ -54,7 +54,10 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   return startServicesWith(await defaultDatabaseProvider(env), options);
 }
 
-export async function startServicesWith(provider: DatabaseProvider, options: StartServicesOptions = {}): Promise<StartedServices> {
+export async function startServicesWith(
+  provider: DatabaseProvider,
+  options: StartServicesOptions = {},
+): Promise<StartedServices> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
   const host = options.host ?? '127.0.0.1';
@@ -81,7 +84,10 @@ export async function startServicesWith(provider: DatabaseProvider, options: Sta
       `${identity.url}/.well-known/jwks.json`,
     );
     const urls: Partial<Record<ServiceName, string>> = { identity: identity.url };
-    for (const [name, start] of Object.entries(DOMAIN_SERVICE_STARTERS) as [ServiceName, (typeof DOMAIN_SERVICE_STARTERS)['programs']][]) {
+    for (const [name, start] of Object.entries(DOMAIN_SERVICE_STARTERS) as [
+      ServiceName,
+      (typeof DOMAIN_SERVICE_STARTERS)['programs'],
+    ][]) {
       const service = await start({
         db: provider.databaseFor(name),
         logger: logger.child({ service: name }),

@@ -30,7 +30,8 @@ interface Row {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, student_id, staff_id, program_id, service_type, starts_at, status, notes, created_at, updated_at';
+const COLUMNS =
+  'id, student_id, staff_id, program_id, service_type, starts_at, status, notes, created_at, updated_at';
 
 function toAppointment(row: Row): Appointment {
   return {
@@ -61,17 +62,36 @@ function visibleTo(principal: Principal, param: number): string {
 
 export async function insertAppointment(
   db: Queryable,
-  input: { studentId: string; staffId?: string; programId?: string; serviceType: string; startsAt: string; notes?: string },
+  input: {
+    studentId: string;
+    staffId?: string;
+    programId?: string;
+    serviceType: string;
+    startsAt: string;
+    notes?: string;
+  },
 ): Promise<Appointment> {
   const result = await db.query<Row>(
     `insert into appointments.appointments (student_id, staff_id, program_id, service_type, starts_at, notes)
      values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
-    [input.studentId, input.staffId ?? null, input.programId ?? null, input.serviceType, input.startsAt, input.notes ?? null],
+    [
+      input.studentId,
+      input.staffId ?? null,
+      input.programId ?? null,
+      input.serviceType,
+      input.startsAt,
+      input.notes ?? null,
+    ],
   );
   return toAppointment(result.rows[0] as Row);
 }
 
-export async function findVisible(db: Queryable, principal: Principal, id: string, forUpdate = false): Promise<Appointment | undefined> {
+export async function findVisible(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  forUpdate = false,
+): Promise<Appointment | undefined> {
   const result = await db.query<Row>(
     `select ${COLUMNS} from appointments.appointments where id = $2 and ${visibleTo(principal, 1)}${forUpdate ? ' for update' : ''}`,
     [principal.sub, id],
@@ -114,7 +134,11 @@ export interface AppointmentChanges {
   startsAt?: string;
 }
 
-export async function updateAppointment(db: Queryable, id: string, changes: AppointmentChanges): Promise<Appointment> {
+export async function updateAppointment(
+  db: Queryable,
+  id: string,
+  changes: AppointmentChanges,
+): Promise<Appointment> {
   const result = await db.query<Row>(
     `update appointments.appointments set
         status = coalesce($2, status),
@@ -143,6 +167,13 @@ export async function recordEvent(
   await db.query(
     `insert into appointments.appointment_events (appointment_id, actor_id, actor_roles, from_status, to_status, changes)
      values ($1, $2, $3, $4, $5, $6)`,
-    [event.appointmentId, event.actor.sub, event.actor.roles, event.from, event.to, JSON.stringify(event.changes)],
+    [
+      event.appointmentId,
+      event.actor.sub,
+      event.actor.roles,
+      event.from,
+      event.to,
+      JSON.stringify(event.changes),
+    ],
   );
 }

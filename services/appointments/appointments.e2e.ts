@@ -42,7 +42,12 @@ describe('booking', () => {
   it('books an appointment and lists it for its student', async () => {
     const booked = await book(alice, { notes: 'first visit' });
     expect(booked.status).toBe(201);
-    expect(booked.body).toMatchObject({ studentId: alice.id, status: 'requested', staffId: null, notes: 'first visit' });
+    expect(booked.body).toMatchObject({
+      studentId: alice.id,
+      status: 'requested',
+      staffId: null,
+      notes: 'first visit',
+    });
     const list = await appointments.request('GET', '/appointments', { token: alice.accessToken });
     expect(list.body.items.map((a: { id: string }) => a.id)).toContain(booked.body.id);
   });
@@ -72,7 +77,10 @@ describe('booking', () => {
     const startsAt = nextSlot();
     const first = await book(alice, { startsAt });
     expect((await book(bob, { startsAt })).status).toBe(409);
-    expect((await appointments.request('DELETE', `/appointments/${first.body.id}`, { token: alice.accessToken })).status).toBe(204);
+    expect(
+      (await appointments.request('DELETE', `/appointments/${first.body.id}`, { token: alice.accessToken }))
+        .status,
+    ).toBe(204);
     expect((await book(bob, { startsAt })).status).toBe(201);
   });
 
@@ -82,9 +90,14 @@ describe('booking', () => {
     expect(past.body.detail).toMatch(/startsAt: must be in the future/);
     const garbage = await book(alice, { startsAt: 'tomorrow', serviceType: '' });
     expect(garbage.status).toBe(400);
-    expect(garbage.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['serviceType', 'startsAt']);
+    expect(garbage.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'serviceType',
+      'startsAt',
+    ]);
     expect((await book(staff)).status).toBe(403);
-    const anonymous = await appointments.request('POST', '/appointments', { json: { serviceType: 'x', startsAt: nextSlot() } });
+    const anonymous = await appointments.request('POST', '/appointments', {
+      json: { serviceType: 'x', startsAt: nextSlot() },
+    });
     expect(anonymous.status).toBe(401);
   });
 });
@@ -93,15 +106,30 @@ describe('object-level authorization', () => {
   it("answers 404 when a student reads, changes or cancels another student's appointment", async () => {
     const mine = await book(alice);
     const id = mine.body.id as string;
-    expect((await appointments.request('GET', `/appointments/${id}`, { token: bob.accessToken })).status).toBe(404);
-    expect((await appointments.request('PUT', `/appointments/${id}`, { token: bob.accessToken, json: { notes: 'x' } })).status).toBe(404);
-    expect((await appointments.request('DELETE', `/appointments/${id}`, { token: bob.accessToken })).status).toBe(404);
+    expect(
+      (await appointments.request('GET', `/appointments/${id}`, { token: bob.accessToken })).status,
+    ).toBe(404);
+    expect(
+      (
+        await appointments.request('PUT', `/appointments/${id}`, {
+          token: bob.accessToken,
+          json: { notes: 'x' },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await appointments.request('DELETE', `/appointments/${id}`, { token: bob.accessToken })).status,
+    ).toBe(404);
     const bobsList = await appointments.request('GET', '/appointments', { token: bob.accessToken });
     expect(bobsList.body.items.map((a: { id: string }) => a.id)).not.toContain(id);
     // Same answer as an id that does not exist at all.
-    const unknown = await appointments.request('GET', '/appointments/00000000-0000-4000-8000-000000000000', { token: bob.accessToken });
+    const unknown = await appointments.request('GET', '/appointments/00000000-0000-4000-8000-000000000000', {
+      token: bob.accessToken,
+    });
     expect(unknown.status).toBe(404);
-    expect((await appointments.request('GET', `/appointments/${id}`, { token: alice.accessToken })).status).toBe(200);
+    expect(
+      (await appointments.request('GET', `/appointments/${id}`, { token: alice.accessToken })).status,
+    ).toBe(200);
   });
 
   it('shows staff what is routed to them and the unrouted queue, and admins everything', async () => {
@@ -115,9 +143,17 @@ describe('object-level authorization', () => {
     const staffSees = await ids(staff.accessToken);
     expect(staffSees).toEqual(expect.arrayContaining([routedToStaff.body.id, unrouted.body.id]));
     expect(staffSees).not.toContain(routedToOther.body.id);
-    expect((await appointments.request('GET', `/appointments/${routedToOther.body.id}`, { token: staff.accessToken })).status).toBe(404);
+    expect(
+      (
+        await appointments.request('GET', `/appointments/${routedToOther.body.id}`, {
+          token: staff.accessToken,
+        })
+      ).status,
+    ).toBe(404);
     const adminSees = await ids(await services.adminToken());
-    expect(adminSees).toEqual(expect.arrayContaining([routedToStaff.body.id, routedToOther.body.id, unrouted.body.id]));
+    expect(adminSees).toEqual(
+      expect.arrayContaining([routedToStaff.body.id, routedToOther.body.id, unrouted.body.id]),
+    );
   });
 
   it('pages with a cursor without repeating or skipping', async () => {
@@ -143,7 +179,8 @@ describe('status routing and audit', () => {
   it('lets staff route and move an appointment through valid transitions only, auditing each change', async () => {
     const booked = await book(alice);
     const id = booked.body.id as string;
-    const put = (token: string, json: object) => appointments.request('PUT', `/appointments/${id}`, { token, json });
+    const put = (token: string, json: object) =>
+      appointments.request('PUT', `/appointments/${id}`, { token, json });
 
     expect((await put(alice.accessToken, { status: 'confirmed' })).status).toBe(409);
     expect((await put(alice.accessToken, { staffId: staff.id })).status).toBe(403);
@@ -156,7 +193,11 @@ describe('status routing and audit', () => {
     expect((await put(staff.accessToken, { status: 'cancelled' })).status).toBe(409);
     expect((await put(staff.accessToken, { notes: 'late edit' })).status).toBe(409);
 
-    const audit = await services.db.query<{ actor_id: string; from_status: string | null; to_status: string }>(
+    const audit = await services.db.query<{
+      actor_id: string;
+      from_status: string | null;
+      to_status: string;
+    }>(
       `select actor_id, from_status, to_status from appointments.appointment_events where appointment_id = $1 order by id`,
       [id],
     );
@@ -171,13 +212,25 @@ describe('status routing and audit', () => {
   it('lets a student reschedule a requested appointment and cancel it, idempotently', async () => {
     const booked = await book(alice);
     const id = booked.body.id as string;
-    const moved = await appointments.request('PUT', `/appointments/${id}`, { token: alice.accessToken, json: { startsAt: nextSlot() } });
+    const moved = await appointments.request('PUT', `/appointments/${id}`, {
+      token: alice.accessToken,
+      json: { startsAt: nextSlot() },
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.startsAt).not.toBe(booked.body.startsAt);
-    expect((await appointments.request('PUT', `/appointments/${id}`, { token: alice.accessToken, json: {} })).status).toBe(400);
-    expect((await appointments.request('DELETE', `/appointments/${id}`, { token: alice.accessToken })).status).toBe(204);
-    expect((await appointments.request('DELETE', `/appointments/${id}`, { token: alice.accessToken })).status).toBe(204);
-    expect((await appointments.request('GET', `/appointments/${id}`, { token: alice.accessToken })).body.status).toBe('cancelled');
+    expect(
+      (await appointments.request('PUT', `/appointments/${id}`, { token: alice.accessToken, json: {} }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await appointments.request('DELETE', `/appointments/${id}`, { token: alice.accessToken })).status,
+    ).toBe(204);
+    expect(
+      (await appointments.request('DELETE', `/appointments/${id}`, { token: alice.accessToken })).status,
+    ).toBe(204);
+    expect(
+      (await appointments.request('GET', `/appointments/${id}`, { token: alice.accessToken })).body.status,
+    ).toBe('cancelled');
   });
 
   it('refuses a reschedule onto a taken slot with 409', async () => {
@@ -198,11 +251,15 @@ describe('GraphQL', () => {
       const response = await fetch(`${services.urls.appointments}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: `{ appointmentsByIds(ids: ["${booked.body.id}"]) { id studentId programId status } }` }),
+        body: JSON.stringify({
+          query: `{ appointmentsByIds(ids: ["${booked.body.id}"]) { id studentId programId status } }`,
+        }),
       });
       return ((await response.json()) as { data: { appointmentsByIds: unknown[] } }).data.appointmentsByIds;
     };
-    expect(await query(alice.accessToken)).toEqual([{ id: booked.body.id, studentId: alice.id, programId: null, status: 'requested' }]);
+    expect(await query(alice.accessToken)).toEqual([
+      { id: booked.body.id, studentId: alice.id, programId: null, status: 'requested' },
+    ]);
     expect(await query(bob.accessToken)).toEqual([null]);
   });
 

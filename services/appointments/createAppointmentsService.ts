@@ -9,7 +9,13 @@ export const APPOINTMENTS_SCHEMA = 'appointments';
 export async function startAppointmentsService(options: ServiceStartOptions): Promise<RunningService> {
   const { db, logger } = options;
   await migrate(db, APPOINTMENTS_SCHEMA, new URL('./migrations', import.meta.url).pathname);
-  const server = createServiceServer({ host: options.host, port: options.port, logger, db, verifyToken: options.verifyToken });
+  const server = createServiceServer({
+    host: options.host,
+    port: options.port,
+    logger,
+    db,
+    verifyToken: options.verifyToken,
+  });
   server.route(appointmentRoutes(db));
   mountGraphQL(server, {
     sdlFile: new URL('../../contracts/graphql/appointments.graphql', import.meta.url),

@@ -7,9 +7,17 @@ const staff: Principal = { sub: 't', roles: ['staff'] };
 
 describe('transitionRefusal', () => {
   it('allows exactly the routed transitions for staff', () => {
-    const allowed = STATUSES.flatMap((from) => STATUSES.filter((to) => !transitionRefusal(staff, from, to)).map((to) => `${from}>${to}`));
+    const allowed = STATUSES.flatMap((from) =>
+      STATUSES.filter((to) => !transitionRefusal(staff, from, to)).map((to) => `${from}>${to}`),
+    );
     expect(allowed.sort()).toEqual(
-      ['requested>confirmed', 'requested>declined', 'requested>cancelled', 'confirmed>completed', 'confirmed>cancelled'].sort(),
+      [
+        'requested>confirmed',
+        'requested>declined',
+        'requested>cancelled',
+        'confirmed>completed',
+        'confirmed>cancelled',
+      ].sort(),
     );
   });
 

@@ -6,7 +6,13 @@ import type { Database } from '../kit/index.ts';
 import type { IdentityConfig } from './config.ts';
 import type { PasswordHasher } from './passwords/passwordHash.ts';
 import { passwordWeakness } from './passwords/passwordPolicy.ts';
-import { EmailTakenError, anyAdminExists, createUser, findUserByEmail, setUserRoles } from './users/userStore.ts';
+import {
+  EmailTakenError,
+  anyAdminExists,
+  createUser,
+  findUserByEmail,
+  setUserRoles,
+} from './users/userStore.ts';
 
 export const GENERATED_ADMIN_EMAIL = 'admin@portico.local';
 
@@ -21,7 +27,8 @@ export async function bootstrapAdmin(
     if (weakness) throw new Error(`identity: PORTICO_ADMIN_PASSWORD is weak: ${weakness}`);
     const existing = await findUserByEmail(db, config.admin.email);
     if (existing) {
-      if (!existing.roles.includes('admin')) await setUserRoles(db, existing.id, [...existing.roles, 'admin']);
+      if (!existing.roles.includes('admin'))
+        await setUserRoles(db, existing.id, [...existing.roles, 'admin']);
       return;
     }
     await createAdmin(db, passwords, config.admin.email, config.admin.password);
@@ -38,9 +45,19 @@ export async function bootstrapAdmin(
 }
 
 /** False when another instance created the same admin first. */
-async function createAdmin(db: Database, passwords: PasswordHasher, email: string, password: string): Promise<boolean> {
+async function createAdmin(
+  db: Database,
+  passwords: PasswordHasher,
+  email: string,
+  password: string,
+): Promise<boolean> {
   try {
-    await createUser(db, { email, name: 'Administrator', passwordHash: await passwords.hash(password), roles: ['admin'] });
+    await createUser(db, {
+      email,
+      name: 'Administrator',
+      passwordHash: await passwords.hash(password),
+      roles: ['admin'],
+    });
     return true;
   } catch (error) {
     if (error instanceof EmailTakenError) return false;

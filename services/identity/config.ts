@@ -54,7 +54,11 @@ export function readIdentityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
     keyRotationCron: e.IDENTITY_KEY_ROTATION_CRON === 'off' ? undefined : e.IDENTITY_KEY_ROTATION_CRON,
     sso:
       e.IDENTITY_SSO_ISSUER && e.IDENTITY_SSO_AUDIENCE
-        ? { issuer: e.IDENTITY_SSO_ISSUER, audience: e.IDENTITY_SSO_AUDIENCE, jwksUrl: e.IDENTITY_SSO_JWKS_URL }
+        ? {
+            issuer: e.IDENTITY_SSO_ISSUER,
+            audience: e.IDENTITY_SSO_AUDIENCE,
+            jwksUrl: e.IDENTITY_SSO_JWKS_URL,
+          }
         : undefined,
     trustProxy: e.IDENTITY_TRUST_PROXY === 'true',
     scryptLog2Cost: e.IDENTITY_SCRYPT_LOG2_COST,

@@ -37,8 +37,9 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
   const keys = createSigningKeys(db, config.accessTokenTtl);
   await keys.active();
 
-  let listeningPort: number | undefined;
-  const issuer = () => config.issuer ?? `http://127.0.0.1:${listeningPort ?? 7101}`;
+  // Filled in once the server listens (port 0 picks one); the issuer is read per request.
+  const listening: { port?: number } = {};
+  const issuer = () => config.issuer ?? `http://127.0.0.1:${listening.port ?? 7101}`;
   const ctx: IdentityContext = {
     db,
     config,
@@ -57,11 +58,14 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
     verifyToken: createTokenVerifier({ keys: keys.verifyKey, issuer, audience: config.audience }),
   });
   server.route([...authRoutes(ctx), ...userRoutes(ctx), ...wellKnownRoutes(ctx)]);
-  mountGraphQL(server, { sdlFile: new URL('../../contracts/graphql/identity.graphql', import.meta.url), resolvers: identityResolvers(ctx) });
+  mountGraphQL(server, {
+    sdlFile: new URL('../../contracts/graphql/identity.graphql', import.meta.url),
+    resolvers: identityResolvers(ctx),
+  });
 
   await bootstrapAdmin(db, config, ctx.passwords, logger);
   await server.start();
-  listeningPort = server.info.port as number;
+  listening.port = server.info.port as number;
 
   const rotation = config.keyRotationCron
     ? new Cron(config.keyRotationCron, { protect: true }, async () => {

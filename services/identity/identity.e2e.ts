@@ -20,7 +20,9 @@ const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(
 const PASSWORD = 'a long enough passphrase';
 
 async function registerAndLogin(email = uniqueEmail('u')) {
-  const registered = await identity.request('POST', '/auth/register', { json: { email, password: PASSWORD, name: 'Sam' } });
+  const registered = await identity.request('POST', '/auth/register', {
+    json: { email, password: PASSWORD, name: 'Sam' },
+  });
   expect(registered.status).toBe(201);
   const login = await identity.request('POST', '/auth/login', { json: { email, password: PASSWORD } });
   expect(login.status).toBe(200);
@@ -43,23 +45,33 @@ describe('register and login', () => {
   });
 
   it('rejects a weak password with a 400 that says why', async () => {
-    const short = await identity.request('POST', '/auth/register', { json: { email: uniqueEmail('w'), password: 'abc123' } });
+    const short = await identity.request('POST', '/auth/register', {
+      json: { email: uniqueEmail('w'), password: 'abc123' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.detail).toMatch(/at least 10 characters/);
-    const common = await identity.request('POST', '/auth/register', { json: { email: uniqueEmail('w'), password: 'password123' } });
+    const common = await identity.request('POST', '/auth/register', {
+      json: { email: uniqueEmail('w'), password: 'password123' },
+    });
     expect(common.status).toBe(400);
     expect(common.body.detail).toMatch(/commonly used/);
   });
 
   it('keeps emails unique regardless of case', async () => {
     const email = uniqueEmail('dup');
-    expect((await identity.request('POST', '/auth/register', { json: { email, password: PASSWORD } })).status).toBe(201);
-    const again = await identity.request('POST', '/auth/register', { json: { email: email.toUpperCase(), password: PASSWORD } });
+    expect(
+      (await identity.request('POST', '/auth/register', { json: { email, password: PASSWORD } })).status,
+    ).toBe(201);
+    const again = await identity.request('POST', '/auth/register', {
+      json: { email: email.toUpperCase(), password: PASSWORD },
+    });
     expect(again.status).toBe(409);
   });
 
   it('answers malformed input with a 400 problem, never a stack trace', async () => {
-    const invalid = await identity.request('POST', '/auth/register', { json: { email: 'not-an-email', password: 5 } });
+    const invalid = await identity.request('POST', '/auth/register', {
+      json: { email: 'not-an-email', password: 5 },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'password']);
@@ -75,7 +87,9 @@ describe('register and login', () => {
   it('rejects a wrong password with 401 and a tampered token on /auth/me', async () => {
     const email = uniqueEmail('wrong');
     const { tokens } = await registerAndLogin(email);
-    const wrong = await identity.request('POST', '/auth/login', { json: { email, password: 'not the passphrase' } });
+    const wrong = await identity.request('POST', '/auth/login', {
+      json: { email, password: 'not the passphrase' },
+    });
     expect(wrong.status).toBe(401);
     const tampered = `${tokens.access_token.slice(0, -4)}AAAA`;
     const me = await identity.request('GET', '/auth/me', { token: tampered });
@@ -87,23 +101,33 @@ describe('register and login', () => {
 describe('refresh token rotation', () => {
   it('rotates on every use', async () => {
     const { tokens } = await registerAndLogin();
-    const first = await identity.request('POST', '/auth/refresh', { json: { refresh_token: tokens.refresh_token } });
+    const first = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: tokens.refresh_token },
+    });
     expect(first.status).toBe(200);
     expect(first.body.refresh_token).not.toBe(tokens.refresh_token);
-    const second = await identity.request('POST', '/auth/refresh', { json: { refresh_token: first.body.refresh_token } });
+    const second = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: first.body.refresh_token },
+    });
     expect(second.status).toBe(200);
   });
 
   it('revokes the whole family when a rotated token is reused', async () => {
     const { tokens } = await registerAndLogin();
-    const rotated = await identity.request('POST', '/auth/refresh', { json: { refresh_token: tokens.refresh_token } });
+    const rotated = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: tokens.refresh_token },
+    });
     expect(rotated.status).toBe(200);
     // An attacker replays the old token: refused, and the family dies with it...
-    const reuse = await identity.request('POST', '/auth/refresh', { json: { refresh_token: tokens.refresh_token } });
+    const reuse = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: tokens.refresh_token },
+    });
     expect(reuse.status).toBe(401);
     expect(reuse.body.detail).toMatch(/revoked/);
     // ...so the legitimate holder's current token no longer works either.
-    const legit = await identity.request('POST', '/auth/refresh', { json: { refresh_token: rotated.body.refresh_token } });
+    const legit = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: rotated.body.refresh_token },
+    });
     expect(legit.status).toBe(401);
   });
 
@@ -113,17 +137,31 @@ describe('refresh token rotation', () => {
     const laptop = await identity.request('POST', '/auth/login', { json: { email, password: PASSWORD } });
     await identity.request('POST', '/auth/refresh', { json: { refresh_token: phone.refresh_token } });
     await identity.request('POST', '/auth/refresh', { json: { refresh_token: phone.refresh_token } });
-    const other = await identity.request('POST', '/auth/refresh', { json: { refresh_token: laptop.body.refresh_token } });
+    const other = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: laptop.body.refresh_token },
+    });
     expect(other.status).toBe(200);
   });
 
   it('logout revokes the family', async () => {
     const { tokens } = await registerAndLogin();
-    const rotated = await identity.request('POST', '/auth/refresh', { json: { refresh_token: tokens.refresh_token } });
-    expect((await identity.request('POST', '/auth/logout', { json: { refresh_token: rotated.body.refresh_token } })).status).toBe(204);
-    const after = await identity.request('POST', '/auth/refresh', { json: { refresh_token: rotated.body.refresh_token } });
+    const rotated = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: tokens.refresh_token },
+    });
+    expect(
+      (
+        await identity.request('POST', '/auth/logout', {
+          json: { refresh_token: rotated.body.refresh_token },
+        })
+      ).status,
+    ).toBe(204);
+    const after = await identity.request('POST', '/auth/refresh', {
+      json: { refresh_token: rotated.body.refresh_token },
+    });
     expect(after.status).toBe(401);
-    expect((await identity.request('POST', '/auth/logout', { json: { refresh_token: 'unknown' } })).status).toBe(204);
+    expect(
+      (await identity.request('POST', '/auth/logout', { json: { refresh_token: 'unknown' } })).status,
+    ).toBe(204);
   });
 });
 
@@ -133,7 +171,10 @@ describe('login throttling', () => {
     await registerAndLogin(email);
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      statuses.push((await identity.request('POST', '/auth/login', { json: { email, password: 'wrong password!' } })).status);
+      statuses.push(
+        (await identity.request('POST', '/auth/login', { json: { email, password: 'wrong password!' } }))
+          .status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401]);
     const locked = await identity.request('POST', '/auth/login', { json: { email, password: PASSWORD } });
@@ -147,12 +188,18 @@ describe('login throttling', () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const email = uniqueEmail(`spray${attempt}`);
-      statuses.push((await identity.request('POST', '/auth/login', { json: { email, password: 'guess guess' }, headers })).status);
+      statuses.push(
+        (await identity.request('POST', '/auth/login', { json: { email, password: 'guess guess' }, headers }))
+          .status,
+      );
     }
     expect(new Set(statuses)).toEqual(new Set([401]));
     const { user } = await registerAndLogin();
     expect(user.id).toBeTruthy();
-    const fromThatIp = await identity.request('POST', '/auth/login', { json: { email: uniqueEmail('x'), password: 'guess guess' }, headers });
+    const fromThatIp = await identity.request('POST', '/auth/login', {
+      json: { email: uniqueEmail('x'), password: 'guess guess' },
+      headers,
+    });
     expect(fromThatIp.status).toBe(429);
     // Another address is unaffected.
     const elsewhere = await identity.request('POST', '/auth/login', {
@@ -174,15 +221,27 @@ describe('roles', () => {
   it('lets an admin set roles, and nobody else', async () => {
     const student = await services.createUser('student');
     const target = await services.createUser('student');
-    const denied = await identity.request('PUT', `/auth/users/${target.id}/roles`, { token: student.accessToken, json: { roles: ['admin'] } });
+    const denied = await identity.request('PUT', `/auth/users/${target.id}/roles`, {
+      token: student.accessToken,
+      json: { roles: ['admin'] },
+    });
     expect(denied.status).toBe(403);
     const admin = await services.adminToken();
-    const granted = await identity.request('PUT', `/auth/users/${target.id}/roles`, { token: admin, json: { roles: ['staff', 'staff'] } });
+    const granted = await identity.request('PUT', `/auth/users/${target.id}/roles`, {
+      token: admin,
+      json: { roles: ['staff', 'staff'] },
+    });
     expect(granted.status).toBe(200);
     expect(granted.body.roles).toEqual(['staff']);
-    const invalid = await identity.request('PUT', `/auth/users/${target.id}/roles`, { token: admin, json: { roles: ['root'] } });
+    const invalid = await identity.request('PUT', `/auth/users/${target.id}/roles`, {
+      token: admin,
+      json: { roles: ['root'] },
+    });
     expect(invalid.status).toBe(400);
-    const missing = await identity.request('PUT', '/auth/users/00000000-0000-4000-8000-000000000000/roles', { token: admin, json: { roles: ['staff'] } });
+    const missing = await identity.request('PUT', '/auth/users/00000000-0000-4000-8000-000000000000/roles', {
+      token: admin,
+      json: { roles: ['staff'] },
+    });
     expect(missing.status).toBe(404);
   });
 });
@@ -193,7 +252,10 @@ describe('discovery, JWKS and key rotation', () => {
     expect(discovery.body.issuer).toBe(services.issuer);
     const jwks = createRemoteJWKSet(new URL(discovery.body.jwks_uri));
     const { tokens } = await registerAndLogin();
-    const { payload } = await jwtVerify(tokens.access_token, jwks, { issuer: services.issuer, audience: 'portico' });
+    const { payload } = await jwtVerify(tokens.access_token, jwks, {
+      issuer: services.issuer,
+      audience: 'portico',
+    });
     expect(payload.roles).toEqual(['student']);
     const keys = await identity.request('GET', '/.well-known/jwks.json');
     expect(keys.status).toBe(200);
@@ -202,10 +264,14 @@ describe('discovery, JWKS and key rotation', () => {
   it('rotates the signing key and keeps the previous one published, so its tokens stay valid', async () => {
     const before = await services.createUser('student');
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
-    const rotated = await identity.request('POST', '/auth/keys/rotate', { token: await services.adminToken() });
+    const rotated = await identity.request('POST', '/auth/keys/rotate', {
+      token: await services.adminToken(),
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.kid).not.toBe(oldKid);
-    const published = (await identity.request('GET', '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid);
+    const published = (await identity.request('GET', '/.well-known/jwks.json')).body.keys.map(
+      (key: { kid: string }) => key.kid,
+    );
     expect(published).toEqual(expect.arrayContaining([oldKid, rotated.body.kid]));
     const after = await services.createUser('student');
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(rotated.body.kid);
@@ -232,9 +298,13 @@ describe('health and GraphQL', () => {
       const response = await fetch(`${services.urls.identity}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: `{ me { id roles } usersByIds(ids: ["${student.id}", "${other.id}"]) { id } }` }),
+        body: JSON.stringify({
+          query: `{ me { id roles } usersByIds(ids: ["${student.id}", "${other.id}"]) { id } }`,
+        }),
       });
-      return (await response.json()) as { data: { me: { id: string }; usersByIds: ({ id: string } | null)[] } };
+      return (await response.json()) as {
+        data: { me: { id: string }; usersByIds: ({ id: string } | null)[] };
+      };
     };
     const asStudent = await query(student.accessToken);
     expect(asStudent.data.me.id).toBe(student.id);

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractClients, startTestServices } from '../testing/index.ts';
 import type { ContractClient, TestServices } from '../testing/index.ts';
 
-const CLIENT = { client_id: 'portico-mobile', client_secret: 'portal-client-secret-for-tests', redirect_uri: 'http://127.0.0.1/callback' };
+const CLIENT = {
+  client_id: 'portico-mobile',
+  client_secret: 'portal-client-secret-for-tests',
+  redirect_uri: 'http://127.0.0.1/callback',
+};
 
 interface PortalAccount {
   email: string;
@@ -56,7 +60,10 @@ async function idTokenFor(sub: string, nonce = randomBytes(8).toString('hex')): 
     const response = await fetch(new URL(url, issuer), {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
     });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
@@ -95,7 +102,12 @@ async function idTokenFor(sub: string, nonce = randomBytes(8).toString('hex')): 
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${CLIENT.client_id}:${CLIENT.client_secret}`).toString('base64')}`,
     },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirect_uri, code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: CLIENT.redirect_uri,
+      code_verifier: verifier,
+    }),
   });
   const tokens = (await token.json()) as { id_token?: string };
   if (!tokens.id_token) throw new Error(`no id_token: ${JSON.stringify(tokens)}`);
@@ -104,7 +116,9 @@ async function idTokenFor(sub: string, nonce = randomBytes(8).toString('hex')): 
 
 beforeAll(async () => {
   await startPortal();
-  services = await startTestServices({ env: { IDENTITY_SSO_ISSUER: issuer, IDENTITY_SSO_AUDIENCE: CLIENT.client_id } });
+  services = await startTestServices({
+    env: { IDENTITY_SSO_ISSUER: issuer, IDENTITY_SSO_AUDIENCE: CLIENT.client_id },
+  });
   identity = (await contractClients(services.urls)).identity;
 });
 afterAll(async () => {
@@ -115,25 +129,40 @@ afterAll(async () => {
 
 describe('POST /auth/sso', () => {
   it('creates a Portico user on first sign-in and finds the same one afterwards', async () => {
-    accounts.set('portal-1001', { email: 'jordan@campus.example.edu', email_verified: true, name: 'Jordan Lee' });
+    accounts.set('portal-1001', {
+      email: 'jordan@campus.example.edu',
+      email_verified: true,
+      name: 'Jordan Lee',
+    });
     const idToken = await idTokenFor('portal-1001');
     expect(decodeJwt(idToken)).toMatchObject({ iss: issuer, email: 'jordan@campus.example.edu' });
 
     const first = await identity.request('POST', '/auth/sso', { json: { id_token: idToken } });
     expect(first.status).toBe(200);
     const me = await identity.request('GET', '/auth/me', { token: first.body.access_token });
-    expect(me.body).toMatchObject({ email: 'jordan@campus.example.edu', name: 'Jordan Lee', roles: ['student'] });
+    expect(me.body).toMatchObject({
+      email: 'jordan@campus.example.edu',
+      name: 'Jordan Lee',
+      roles: ['student'],
+    });
 
-    const again = await identity.request('POST', '/auth/sso', { json: { id_token: await idTokenFor('portal-1001') } });
+    const again = await identity.request('POST', '/auth/sso', {
+      json: { id_token: await idTokenFor('portal-1001') },
+    });
     expect(decodeJwt(again.body.access_token).sub).toBe(me.body.id);
     // The refresh token it issues rotates like any other.
-    expect((await identity.request('POST', '/auth/refresh', { json: { refresh_token: again.body.refresh_token } })).status).toBe(200);
+    expect(
+      (await identity.request('POST', '/auth/refresh', { json: { refresh_token: again.body.refresh_token } }))
+        .status,
+    ).toBe(200);
   });
 
   it('links to an existing account when the portal has verified the email', async () => {
     const existing = await services.createUser('staff');
     accounts.set('portal-2002', { email: existing.email, email_verified: true, name: 'Staff Member' });
-    const response = await identity.request('POST', '/auth/sso', { json: { id_token: await idTokenFor('portal-2002') } });
+    const response = await identity.request('POST', '/auth/sso', {
+      json: { id_token: await idTokenFor('portal-2002') },
+    });
     expect(response.status).toBe(200);
     expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: existing.id, roles: ['staff'] });
   });
@@ -141,19 +170,29 @@ describe('POST /auth/sso', () => {
   it('refuses to link on an unverified email', async () => {
     const existing = await services.createUser('student');
     accounts.set('portal-3003', { email: existing.email, email_verified: false, name: 'Someone' });
-    const response = await identity.request('POST', '/auth/sso', { json: { id_token: await idTokenFor('portal-3003') } });
+    const response = await identity.request('POST', '/auth/sso', {
+      json: { id_token: await idTokenFor('portal-3003') },
+    });
     expect(response.status).toBe(409);
   });
 
   it('rejects a tampered ID token, a wrong nonce, and a Portico token posing as one', async () => {
     accounts.set('portal-4004', { email: 'sam@campus.example.edu', email_verified: true, name: 'Sam' });
     const idToken = await idTokenFor('portal-4004', 'nonce-1');
-    const tampered = await identity.request('POST', '/auth/sso', { json: { id_token: `${idToken.slice(0, -3)}abc` } });
+    const tampered = await identity.request('POST', '/auth/sso', {
+      json: { id_token: `${idToken.slice(0, -3)}abc` },
+    });
     expect(tampered.status).toBe(401);
-    const wrongNonce = await identity.request('POST', '/auth/sso', { json: { id_token: idToken, nonce: 'nonce-2' } });
+    const wrongNonce = await identity.request('POST', '/auth/sso', {
+      json: { id_token: idToken, nonce: 'nonce-2' },
+    });
     expect(wrongNonce.status).toBe(401);
     const ours = await services.createUser('student');
-    expect((await identity.request('POST', '/auth/sso', { json: { id_token: ours.accessToken } })).status).toBe(401);
-    expect((await identity.request('POST', '/auth/sso', { json: { id_token: idToken, nonce: 'nonce-1' } })).status).toBe(200);
+    expect(
+      (await identity.request('POST', '/auth/sso', { json: { id_token: ours.accessToken } })).status,
+    ).toBe(401);
+    expect(
+      (await identity.request('POST', '/auth/sso', { json: { id_token: idToken, nonce: 'nonce-1' } })).status,
+    ).toBe(200);
   });
 });

@@ -25,9 +25,13 @@ export interface ProgramsConfig {
 export function readProgramsConfig(env: NodeJS.ProcessEnv): ProgramsConfig {
   const parsed = ProgramsEnv.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`programs: invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `programs: invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
-  const feeds = parsed.data.PROGRAMS_FEEDS?.split(',').map((feed) => feed.trim()).filter(Boolean);
+  const feeds = parsed.data.PROGRAMS_FEEDS?.split(',')
+    .map((feed) => feed.trim())
+    .filter(Boolean);
   return {
     feeds: feeds && feeds.length > 0 ? feeds : BUNDLED_FEEDS,
     syncCron: parsed.data.PROGRAMS_SYNC_CRON === 'off' ? undefined : parsed.data.PROGRAMS_SYNC_CRON,

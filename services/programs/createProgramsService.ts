@@ -18,7 +18,13 @@ export async function startProgramsService(options: ServiceStartOptions): Promis
   // Right away on an empty catalog, so a fresh start lists programs; later runs follow the cron.
   if (await catalogIsEmpty(db)) await syncPrograms(db, config, logger, 'start');
 
-  const server = createServiceServer({ host: options.host, port: options.port, logger, db, verifyToken: options.verifyToken });
+  const server = createServiceServer({
+    host: options.host,
+    port: options.port,
+    logger,
+    db,
+    verifyToken: options.verifyToken,
+  });
   server.route(programRoutes(db, config));
   mountGraphQL(server, {
     sdlFile: new URL('../../contracts/graphql/programs.graphql', import.meta.url),

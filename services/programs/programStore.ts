@@ -64,7 +64,8 @@ export async function listPrograms(
   const params: unknown[] = [options.limit + 1];
   const where: string[] = [];
   const add = (value: unknown) => `$${params.push(value)}`;
-  if (options.after) where.push(`(${SORT_KEY}, id) > (${add(options.after[0])}::timestamptz, ${add(options.after[1])}::uuid)`);
+  if (options.after)
+    where.push(`(${SORT_KEY}, id) > (${add(options.after[0])}::timestamptz, ${add(options.after[1])}::uuid)`);
   if (options.filter?.category) where.push(`lower(category) = lower(${add(options.filter.category)})`);
   if (options.filter?.from) where.push(`starts_at >= ${add(options.filter.from)}::timestamptz`);
   if (options.filter?.to) where.push(`starts_at <= ${add(options.filter.to)}::timestamptz`);
@@ -75,7 +76,10 @@ export async function listPrograms(
   );
   const rows = result.rows.slice(0, options.limit);
   const last = rows[rows.length - 1];
-  return { items: rows.map(toProgram), next: result.rows.length > options.limit && last ? [last.sort_key, last.id] : null };
+  return {
+    items: rows.map(toProgram),
+    next: result.rows.length > options.limit && last ? [last.sort_key, last.id] : null,
+  };
 }
 
 /** Postgres full-text search (websearch syntax: words, "phrases", -exclusions), best match first. */
@@ -94,7 +98,9 @@ export async function findProgram(db: Queryable, id: string): Promise<Program | 
 }
 
 export async function findProgramsByIds(db: Queryable, ids: string[]): Promise<Program[]> {
-  const result = await db.query<Row>(`select ${COLUMNS} from programs.programs where id = any($1::uuid[])`, [ids]);
+  const result = await db.query<Row>(`select ${COLUMNS} from programs.programs where id = any($1::uuid[])`, [
+    ids,
+  ]);
   return result.rows.map(toProgram);
 }
 
@@ -118,5 +124,8 @@ export async function register(
     `select registered_at from programs.registrations where program_id = $1 and user_id = $2`,
     [programId, userId],
   );
-  return { created: false, registeredAt: (existing.rows[0] as { registered_at: Date }).registered_at.toISOString() };
+  return {
+    created: false,
+    registeredAt: (existing.rows[0] as { registered_at: Date }).registered_at.toISOString(),
+  };
 }

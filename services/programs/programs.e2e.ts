@@ -90,7 +90,9 @@ describe('catalog after the first sync', () => {
 
   it('finds programs by a word of their description (full-text, stemmed)', async () => {
     const byDescription = await programs.request('GET', '/programs/search?q=naloxone');
-    expect(byDescription.body.items.map((p: Program) => p.title)).toEqual(['Alcohol and Substance Use: Know the Facts']);
+    expect(byDescription.body.items.map((p: Program) => p.title)).toEqual([
+      'Alcohol and Substance Use: Know the Facts',
+    ]);
     const stemmed = await programs.request('GET', '/programs/search?q=vaccinations');
     expect(stemmed.body.items.map((p: Program) => p.title)).toContain('Flu Vaccination Clinic');
     expect((await programs.request('GET', '/programs/search?q=')).status).toBe(400);
@@ -117,7 +119,9 @@ describe('catalog after the first sync', () => {
   it('reads one program, 404 for an unknown id and 400 for a malformed one', async () => {
     const [first] = await wholeCatalog();
     expect((await programs.request('GET', `/programs/${first?.id}`)).body).toEqual(first);
-    expect((await programs.request('GET', '/programs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await programs.request('GET', '/programs/00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
     expect((await programs.request('GET', '/programs/not-a-uuid')).status).toBe(400);
     expect((await programs.request('GET', '/programs?limit=101')).status).toBe(400);
   });
@@ -134,7 +138,11 @@ describe('registration', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect((await programs.request('POST', path)).status).toBe(401);
-    const unknown = await programs.request('POST', '/programs/00000000-0000-4000-8000-000000000000/register', { token: student.accessToken });
+    const unknown = await programs.request(
+      'POST',
+      '/programs/00000000-0000-4000-8000-000000000000/register',
+      { token: student.accessToken },
+    );
     expect(unknown.status).toBe(404);
   });
 });
@@ -142,22 +150,30 @@ describe('registration', () => {
 describe('sync', () => {
   it('is admin-only', async () => {
     const student = await services.createUser('student');
-    expect((await programs.request('POST', '/programs/sync', { token: student.accessToken })).status).toBe(403);
+    expect((await programs.request('POST', '/programs/sync', { token: student.accessToken })).status).toBe(
+      403,
+    );
   });
 
   it('changes nothing when run twice', async () => {
     const before = await wholeCatalog();
     const first = await sync();
     const second = await sync();
-    for (const run of [first.body, second.body]) expect(run).toMatchObject({ added: 0, updated: 0, error: null, trigger: 'admin' });
+    for (const run of [first.body, second.body])
+      expect(run).toMatchObject({ added: 0, updated: 0, error: null, trigger: 'admin' });
     expect(await wholeCatalog()).toEqual(before);
-    const runs = await services.db.query<{ n: number }>(`select count(*)::int as n from programs.sync_runs where finished_at is not null`);
+    const runs = await services.db.query<{ n: number }>(
+      `select count(*)::int as n from programs.sync_runs where finished_at is not null`,
+    );
     expect(runs.rows[0]?.n).toBeGreaterThanOrEqual(3);
   });
 
   it('updates an item whose feed entry changed, by guid', async () => {
     const original = await readFile(rssPath, 'utf8');
-    await writeFile(rssPath, original.replace('<title>Mindfulness Mondays</title>', '<title>Mindfulness Mondays (new room)</title>'));
+    await writeFile(
+      rssPath,
+      original.replace('<title>Mindfulness Mondays</title>', '<title>Mindfulness Mondays (new room)</title>'),
+    );
     const run = await sync();
     expect(run.body).toMatchObject({ added: 0, updated: 1, error: null });
     const found = await programs.request('GET', '/programs/search?q=mindfulness');
@@ -167,7 +183,10 @@ describe('sync', () => {
   it('leaves the catalog intact when a feed is malformed, recording the error', async () => {
     const before = await wholeCatalog();
     const valid = await readFile(rssPath, 'utf8');
-    await writeFile(rssPath, valid.slice(0, valid.length / 2).replace(/<title>[^<]*<\/title>/g, '<title>Changed</title>'));
+    await writeFile(
+      rssPath,
+      valid.slice(0, valid.length / 2).replace(/<title>[^<]*<\/title>/g, '<title>Changed</title>'),
+    );
     const run = await sync();
     expect(run.status).toBe(200);
     expect(run.body.error).toContain(rssPath);
@@ -196,7 +215,9 @@ describe('GraphQL', () => {
     const response = await fetch(`${services.urls.programs}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ programsByIds(ids: ["${b?.id}", "${unknown}", "${a?.id}"]) { id title } }` }),
+      body: JSON.stringify({
+        query: `{ programsByIds(ids: ["${b?.id}", "${unknown}", "${a?.id}"]) { id title } }`,
+      }),
     });
     const body = (await response.json()) as { data: { programsByIds: ({ id: string } | null)[] } };
     expect(body.data.programsByIds.map((p) => p?.id ?? null)).toEqual([b?.id, null, a?.id]);

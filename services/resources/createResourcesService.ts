@@ -13,7 +13,13 @@ export async function startResourcesService(options: ServiceStartOptions): Promi
   await migrate(db, RESOURCES_SCHEMA, new URL('./migrations', import.meta.url).pathname);
   const location = await blobLocation(options.env);
   const blobs = await createLocalBlobStore(location.root);
-  const server = createServiceServer({ host: options.host, port: options.port, logger, db, verifyToken: options.verifyToken });
+  const server = createServiceServer({
+    host: options.host,
+    port: options.port,
+    logger,
+    db,
+    verifyToken: options.verifyToken,
+  });
   server.route(resourceRoutes(db, blobs));
   mountGraphQL(server, {
     sdlFile: new URL('../../contracts/graphql/resources.graphql', import.meta.url),

@@ -62,7 +62,13 @@ function toResource(row: Row): Resource {
 
 export async function createResource(
   db: Queryable,
-  input: { title: string; description?: string; createdBy: string; blob: StoredBlob; filename: string | null },
+  input: {
+    title: string;
+    description?: string;
+    createdBy: string;
+    blob: StoredBlob;
+    filename: string | null;
+  },
 ): Promise<Resource> {
   const created = await db.query<{ id: string }>(
     `insert into resources.resources (title, description, created_by) values ($1, $2, $3) returning id`,
@@ -91,7 +97,12 @@ async function insertVersion(
 export async function updateResource(
   db: Queryable,
   id: string,
-  changes: { title?: string; description?: string | null; file?: { blob: StoredBlob; filename: string | null }; by: string },
+  changes: {
+    title?: string;
+    description?: string | null;
+    file?: { blob: StoredBlob; filename: string | null };
+    by: string;
+  },
 ): Promise<Resource | undefined> {
   const locked = await db.query<{ current_version: number }>(
     `select current_version from resources.resources where id = $1 for update`,
@@ -126,19 +137,30 @@ export async function findResourcesByIds(db: Queryable, ids: string[]): Promise<
 }
 
 /** Newest first; `after` is the (createdAt, id) of the previous page's last item. */
-export async function listResources(db: Queryable, limit: number, after?: [string, string]): Promise<Resource[]> {
+export async function listResources(
+  db: Queryable,
+  limit: number,
+  after?: [string, string],
+): Promise<Resource[]> {
   const params: unknown[] = [limit];
   let keyset = '';
   if (after) {
     params.push(after[0], after[1]);
     keyset = 'where (r.created_at, r.id) < ($2::timestamptz, $3::uuid)';
   }
-  const result = await db.query<Row>(`${SELECT} ${keyset} order by r.created_at desc, r.id desc limit $1`, params);
+  const result = await db.query<Row>(
+    `${SELECT} ${keyset} order by r.created_at desc, r.id desc limit $1`,
+    params,
+  );
   return result.rows.map(toResource);
 }
 
 /** The current file, or a given older version. */
-export async function findFile(db: Queryable, id: string, version?: number): Promise<ResourceFile | undefined> {
+export async function findFile(
+  db: Queryable,
+  id: string,
+  version?: number,
+): Promise<ResourceFile | undefined> {
   const result = await db.query<{
     blob_key: string;
     size: string | number;

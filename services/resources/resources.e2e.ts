@@ -25,15 +25,26 @@ function pdf(label: string, padding = 4096): Buffer {
   return Buffer.from(`%PDF-1.7\n${body}trailer << /Root 1 0 R >>\n%%EOF\n`);
 }
 
-function form(fields: Record<string, string>, file?: { bytes: Buffer; name: string; type?: string }): FormData {
+function form(
+  fields: Record<string, string>,
+  file?: { bytes: Buffer; name: string; type?: string },
+): FormData {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.set(name, value);
-  if (file) data.set('file', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }), file.name);
+  if (file)
+    data.set(
+      'file',
+      new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }),
+      file.name,
+    );
   return data;
 }
 
 async function publish(token: string, title: string, bytes = pdf(title)) {
-  return resources.request('POST', '/resources', { token, body: form({ title, description: `About ${title}` }, { bytes, name: `${title}.pdf` }) });
+  return resources.request('POST', '/resources', {
+    token,
+    body: form({ title, description: `About ${title}` }, { bytes, name: `${title}.pdf` }),
+  });
 }
 
 describe('publishing', () => {
@@ -64,13 +75,28 @@ describe('publishing', () => {
 
   it('refuses students, anonymous callers, a missing file, a missing title and JSON bodies', async () => {
     expect((await publish(student.accessToken, 'Nope')).status).toBe(403);
-    expect((await resources.request('POST', '/resources', { body: form({ title: 'x' }, { bytes: pdf('x'), name: 'x.pdf' }) })).status).toBe(401);
-    const noFile = await resources.request('POST', '/resources', { token: staff.accessToken, body: form({ title: 'No file' }) });
+    expect(
+      (
+        await resources.request('POST', '/resources', {
+          body: form({ title: 'x' }, { bytes: pdf('x'), name: 'x.pdf' }),
+        })
+      ).status,
+    ).toBe(401);
+    const noFile = await resources.request('POST', '/resources', {
+      token: staff.accessToken,
+      body: form({ title: 'No file' }),
+    });
     expect(noFile.status).toBe(400);
-    const noTitle = await resources.request('POST', '/resources', { token: staff.accessToken, body: form({}, { bytes: pdf('t'), name: 't.pdf' }) });
+    const noTitle = await resources.request('POST', '/resources', {
+      token: staff.accessToken,
+      body: form({}, { bytes: pdf('t'), name: 't.pdf' }),
+    });
     expect(noTitle.status).toBe(400);
     expect(noTitle.body.errors[0].path).toBe('title');
-    const json = await resources.request('POST', '/resources', { token: staff.accessToken, json: { title: 'x' } });
+    const json = await resources.request('POST', '/resources', {
+      token: staff.accessToken,
+      json: { title: 'x' },
+    });
     expect(json.status).toBe(415);
   });
 });
@@ -87,16 +113,25 @@ describe('downloading', () => {
     expect(full.headers.get('etag')).toBe(created.body.etag);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
 
-    const part = await resources.request('GET', path, { token: student.accessToken, headers: { range: 'bytes=100-1123' } });
+    const part = await resources.request('GET', path, {
+      token: student.accessToken,
+      headers: { range: 'bytes=100-1123' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-1123/${bytes.length}`);
     expect(part.bytes.equals(bytes.subarray(100, 1124))).toBe(true);
 
-    const tail = await resources.request('GET', path, { token: student.accessToken, headers: { range: 'bytes=-6' } });
+    const tail = await resources.request('GET', path, {
+      token: student.accessToken,
+      headers: { range: 'bytes=-6' },
+    });
     expect(tail.status).toBe(206);
     expect(tail.bytes.toString()).toBe('%%EOF\n');
 
-    const cached = await resources.request('GET', path, { token: student.accessToken, headers: { 'if-none-match': created.body.etag } });
+    const cached = await resources.request('GET', path, {
+      token: student.accessToken,
+      headers: { 'if-none-match': created.body.etag },
+    });
     expect(cached.status).toBe(304);
     expect(cached.bytes.length).toBe(0);
 
@@ -106,12 +141,21 @@ describe('downloading', () => {
     });
     expect(stale.status).toBe(200);
 
-    const outside = await resources.request('GET', path, { token: student.accessToken, headers: { range: `bytes=${bytes.length}-` } });
+    const outside = await resources.request('GET', path, {
+      token: student.accessToken,
+      headers: { range: `bytes=${bytes.length}-` },
+    });
     expect(outside.status).toBe(416);
     expect(outside.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
 
     expect((await resources.request('GET', path)).status).toBe(401);
-    expect((await resources.request('GET', '/resources/00000000-0000-4000-8000-000000000000/download', { token: student.accessToken })).status).toBe(404);
+    expect(
+      (
+        await resources.request('GET', '/resources/00000000-0000-4000-8000-000000000000/download', {
+          token: student.accessToken,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -123,9 +167,28 @@ describe('updating', () => {
       json: { title: 'Stress less', description: null },
     });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ title: 'Stress less', description: null, version: 1, etag: created.body.etag });
-    expect((await resources.request('PUT', `/resources/${created.body.id}`, { token: staff.accessToken, json: { size: 1 } })).status).toBe(400);
-    expect((await resources.request('PUT', `/resources/${created.body.id}`, { token: student.accessToken, json: { title: 'x' } })).status).toBe(403);
+    expect(updated.body).toMatchObject({
+      title: 'Stress less',
+      description: null,
+      version: 1,
+      etag: created.body.etag,
+    });
+    expect(
+      (
+        await resources.request('PUT', `/resources/${created.body.id}`, {
+          token: staff.accessToken,
+          json: { size: 1 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await resources.request('PUT', `/resources/${created.body.id}`, {
+          token: student.accessToken,
+          json: { title: 'x' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('uploads a new version and keeps the old one downloadable', async () => {
@@ -138,18 +201,29 @@ describe('updating', () => {
       body: form({ description: 'Revised' }, { bytes: v2, name: 'versions-v2.pdf' }),
     });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ version: 2, size: v2.length, description: 'Revised', title: 'Versions' });
+    expect(updated.body).toMatchObject({
+      version: 2,
+      size: v2.length,
+      description: 'Revised',
+      title: 'Versions',
+    });
     expect(updated.body.etag).not.toBe(created.body.etag);
-    const current = await resources.request('GET', `/resources/${id}/download`, { token: student.accessToken });
+    const current = await resources.request('GET', `/resources/${id}/download`, {
+      token: student.accessToken,
+    });
     expect(current.bytes.equals(v2)).toBe(true);
-    const old = await resources.request('GET', `/resources/${id}/download?version=1`, { token: student.accessToken });
+    const old = await resources.request('GET', `/resources/${id}/download?version=1`, {
+      token: student.accessToken,
+    });
     expect(old.bytes.equals(v1)).toBe(true);
     const notPdf = await resources.request('PUT', `/resources/${id}`, {
       token: admin,
       body: form({}, { bytes: Buffer.from('GIF89a....'), name: 'x.pdf' }),
     });
     expect(notPdf.status).toBe(415);
-    expect((await resources.request('GET', `/resources/${id}`, { token: student.accessToken })).body.version).toBe(2);
+    expect(
+      (await resources.request('GET', `/resources/${id}`, { token: student.accessToken })).body.version,
+    ).toBe(2);
   });
 });
 
@@ -159,7 +233,9 @@ describe('listing', () => {
     for (const title of titles) await publish(staff.accessToken, title);
     const first = await resources.request('GET', '/resources?limit=2', { token: student.accessToken });
     expect(first.body.items.map((r: { title: string }) => r.title)).toEqual(['List C', 'List B']);
-    const second = await resources.request('GET', `/resources?limit=1&cursor=${first.body.nextCursor}`, { token: student.accessToken });
+    const second = await resources.request('GET', `/resources?limit=1&cursor=${first.body.nextCursor}`, {
+      token: student.accessToken,
+    });
     expect(second.body.items.map((r: { title: string }) => r.title)).toEqual(['List A']);
     expect((await resources.request('GET', '/resources')).status).toBe(401);
   });
@@ -169,11 +245,18 @@ describe('listing', () => {
     const response = await fetch(`${services.urls.resources}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${student.accessToken}` },
-      body: JSON.stringify({ query: `{ resourcesByIds(ids: ["${created.body.id}"]) { id title version downloadPath } }` }),
+      body: JSON.stringify({
+        query: `{ resourcesByIds(ids: ["${created.body.id}"]) { id title version downloadPath } }`,
+      }),
     });
     const body = (await response.json()) as { data: { resourcesByIds: unknown[] } };
     expect(body.data.resourcesByIds).toEqual([
-      { id: created.body.id, title: 'GraphQL doc', version: 1, downloadPath: `/resources/${created.body.id}/download` },
+      {
+        id: created.body.id,
+        title: 'GraphQL doc',
+        version: 1,
+        downloadPath: `/resources/${created.body.id}/download`,
+      },
     ]);
   });
 

@@ -23,7 +23,11 @@ function addFormats(ajv: Ajv): Ajv {
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 
-export interface ContractResponse<Body = any> {
+/** Tests read response JSON freely; the contract check, not the type, is what vouches for it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+
+export interface ContractResponse<Body = AnyJson> {
   status: number;
   headers: Headers;
   /** Parsed JSON for JSON content types, else undefined. */
@@ -39,7 +43,11 @@ export interface RequestOptions {
 }
 
 export interface ContractClient {
-  request<Body = any>(method: string, path: string, options?: RequestOptions): Promise<ContractResponse<Body>>;
+  request<Body = AnyJson>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<ContractResponse<Body>>;
   /** How many responses were checked (tests assert this is not zero). */
   readonly checked: number;
 }
@@ -78,7 +86,14 @@ export async function createContractClient(service: ContractName, baseUrl: strin
   }
   let checked = 0;
 
-  const check = (method: string, path: string, status: number, contentType: string, bytes: Buffer, body: unknown) => {
+  const check = (
+    method: string,
+    path: string,
+    status: number,
+    contentType: string,
+    bytes: Buffer,
+    body: unknown,
+  ) => {
     const where = `${service}: ${method} ${path} → ${status}`;
     const operation = api.router.matchOperation({ method, path, headers: {} });
     if (!operation) throw new Error(`${where}: no such operation in contracts/openapi/${service}.yaml`);
@@ -90,7 +105,10 @@ export async function createContractClient(service: ContractName, baseUrl: strin
       return;
     }
     const media = spec.content[contentType];
-    if (!media) throw new Error(`${where}: content type ${contentType || '(none)'} not documented (${Object.keys(spec.content).join(', ')})`);
+    if (!media)
+      throw new Error(
+        `${where}: content type ${contentType || '(none)'} not documented (${Object.keys(spec.content).join(', ')})`,
+      );
     if (!isJson(contentType) || !media.schema) return;
     const key = `${operation.operationId}:${status}:${contentType}`;
     let validate = compiled.get(key);
@@ -99,7 +117,9 @@ export async function createContractClient(service: ContractName, baseUrl: strin
       compiled.set(key, validate);
     }
     if (!validate(body)) {
-      throw new Error(`${where}: body does not match the contract: ${JSON.stringify(validate.errors)}\n${JSON.stringify(body)}`);
+      throw new Error(
+        `${where}: body does not match the contract: ${JSON.stringify(validate.errors)}\n${JSON.stringify(body)}`,
+      );
     }
   };
 
@@ -107,7 +127,11 @@ export async function createContractClient(service: ContractName, baseUrl: strin
     get checked() {
       return checked;
     },
-    async request(method, path, options = {}) {
+    async request<Body = AnyJson>(
+      method: string,
+      path: string,
+      options: RequestOptions = {},
+    ): Promise<ContractResponse<Body>> {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       let body = options.body;
@@ -118,10 +142,18 @@ export async function createContractClient(service: ContractName, baseUrl: strin
       const response = await fetch(baseUrl + path, { method, headers, body });
       const bytes = Buffer.from(await response.arrayBuffer());
       const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-      const parsed: unknown = isJson(contentType) && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : undefined;
-      check(method.toLowerCase(), new URL(baseUrl + path).pathname, response.status, contentType, bytes, parsed);
+      const parsed: unknown =
+        isJson(contentType) && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : undefined;
+      check(
+        method.toLowerCase(),
+        new URL(baseUrl + path).pathname,
+        response.status,
+        contentType,
+        bytes,
+        parsed,
+      );
       checked += 1;
-      return { status: response.status, headers: response.headers, body: parsed as any, bytes };
+      return { status: response.status, headers: response.headers, body: parsed as Body, bytes };
     },
   };
 }

@@ -57,7 +57,9 @@ async function pgliteFromTemplate(): Promise<DatabaseProvider & { db: Database }
 }
 
 /** A database of its own on the DATABASE_URL server, so test files never see each other's rows. */
-async function freshPostgresDatabase(serverUrl: string): Promise<DatabaseProvider & { db: Database; url: string }> {
+async function freshPostgresDatabase(
+  serverUrl: string,
+): Promise<DatabaseProvider & { db: Database; url: string }> {
   const name = `portico_test_${randomUUID().replace(/-/g, '')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -123,7 +125,8 @@ export async function startTestServices(options: TestServicesOptions = {}): Prom
     (await post('/auth/login', { email, password })) as { access_token: string; refresh_token: string };
 
   let adminAccess: string | undefined;
-  const adminToken = async () => (adminAccess ??= (await login(TEST_ADMIN.email, TEST_ADMIN.password)).access_token);
+  const adminToken = async () =>
+    (adminAccess ??= (await login(TEST_ADMIN.email, TEST_ADMIN.password)).access_token);
 
   return {
     urls: started.urls,
@@ -134,10 +137,20 @@ export async function startTestServices(options: TestServicesOptions = {}): Prom
       const wanted = Array.isArray(roles) ? roles : [roles];
       const email = `user-${randomUUID()}@test.portico.dev`;
       const password = `pw-${randomBytes(12).toString('base64url')}`;
-      const user = (await post('/auth/register', { email, password, name: userOptions.name })) as { id: string };
-      if (wanted.join() !== 'student') await post(`/auth/users/${user.id}/roles`, { roles: wanted }, await adminToken());
+      const user = (await post('/auth/register', { email, password, name: userOptions.name })) as {
+        id: string;
+      };
+      if (wanted.join() !== 'student')
+        await post(`/auth/users/${user.id}/roles`, { roles: wanted }, await adminToken());
       const tokens = await login(email, password);
-      return { id: user.id, email, password, roles: wanted, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+      return {
+        id: user.id,
+        email,
+        password,
+        roles: wanted,
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+      };
     },
     stop: () => started.stop(),
   };

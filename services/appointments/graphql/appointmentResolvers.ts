@@ -7,14 +7,19 @@ import { findByIds, findVisible, listVisible } from '../appointmentStore.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function signedIn(context: GraphQLContext): Principal {
-  if (!context.principal) throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!context.principal)
+    throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
   return context.principal;
 }
 
 export function appointmentResolvers(db: Database): Resolvers {
   return {
     Query: {
-      async appointments(_: unknown, args: { limit: number; cursor?: string | null }, context: GraphQLContext) {
+      async appointments(
+        _: unknown,
+        args: { limit: number; cursor?: string | null },
+        context: GraphQLContext,
+      ) {
         const limit = Math.min(Math.max(args.limit, 1), 100);
         let after: [string, string] | undefined;
         try {
@@ -25,14 +30,21 @@ export function appointmentResolvers(db: Database): Resolvers {
         const items = await listVisible(db, signedIn(context), { limit: limit + 1, after });
         const page = items.slice(0, limit);
         const last = page[page.length - 1];
-        return { items: page, nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null };
+        return {
+          items: page,
+          nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null,
+        };
       },
       async appointment(_: unknown, args: { id: string }, context: GraphQLContext) {
         const principal = signedIn(context);
         return UUID.test(args.id) ? ((await findVisible(db, principal, args.id)) ?? null) : null;
       },
       async appointmentsByIds(_: unknown, args: { ids: string[] }, context: GraphQLContext) {
-        const found = await findByIds(db, signedIn(context), args.ids.filter((id) => UUID.test(id)));
+        const found = await findByIds(
+          db,
+          signedIn(context),
+          args.ids.filter((id) => UUID.test(id)),
+        );
         const byId = new Map(found.map((appointment) => [appointment.id, appointment]));
         return args.ids.map((id) => byId.get(id) ?? null);
       },

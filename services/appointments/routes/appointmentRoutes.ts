@@ -25,13 +25,11 @@ import {
 import type { Appointment, AppointmentChanges } from '../appointmentStore.ts';
 import { STATUSES, isLive, transitionRefusal } from '../statusTransitions.ts';
 
-const futureInstant = z.iso
-  .datetime({ offset: true })
-  .refine((value) => {
-    // An unparseable value already has its own issue; report only one per field.
-    const time = Date.parse(value);
-    return Number.isNaN(time) || time > Date.now();
-  }, 'must be in the future');
+const futureInstant = z.iso.datetime({ offset: true }).refine((value) => {
+  // An unparseable value already has its own issue; report only one per field.
+  const time = Date.parse(value);
+  return Number.isNaN(time) || time > Date.now();
+}, 'must be in the future');
 
 const CreateBody = z.object({
   serviceType: z.string().trim().min(1).max(64),
@@ -55,7 +53,12 @@ const notFound = () => Boom.notFound('No such appointment.');
 const slotTaken = () => Boom.conflict('This slot is already booked.');
 
 /** Applies `changes` by `actor` with its audit record, or explains why not. */
-async function change(db: Database, actor: Principal, id: string, changes: AppointmentChanges): Promise<Appointment> {
+async function change(
+  db: Database,
+  actor: Principal,
+  id: string,
+  changes: AppointmentChanges,
+): Promise<Appointment> {
   try {
     return await db.transaction(async (tx) => {
       const current = await findVisible(tx, actor, id, true);
@@ -63,7 +66,8 @@ async function change(db: Database, actor: Principal, id: string, changes: Appoi
       // Repeating a status change (a retried DELETE) is a no-op, not a conflict.
       if (Object.keys(changes).length === 1 && changes.status === current.status) return current;
       const isStaff = hasRole(actor, 'staff', 'admin');
-      if (changes.staffId !== undefined && !isStaff) throw Boom.forbidden('Only staff can route an appointment.');
+      if (changes.staffId !== undefined && !isStaff)
+        throw Boom.forbidden('Only staff can route an appointment.');
       if (changes.startsAt !== undefined && !isStaff && current.status !== 'requested') {
         throw Boom.conflict('Only a requested appointment can be rescheduled; cancel and book again.');
       }
@@ -95,7 +99,13 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
         try {
           const appointment = await db.transaction(async (tx) => {
             const created = await insertAppointment(tx, { ...body, studentId: student.sub });
-            await recordEvent(tx, { appointmentId: created.id, actor: student, from: null, to: created.status, changes: body });
+            await recordEvent(tx, {
+              appointmentId: created.id,
+              actor: student,
+              from: null,
+              to: created.status,
+              changes: body,
+            });
             return created;
           });
           log(request).info({ appointmentId: appointment.id }, 'appointment booked');
@@ -116,7 +126,10 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
         const items = await listVisible(db, requirePrincipal(request), { limit: limit + 1, after });
         const page = items.slice(0, limit);
         const last = page[page.length - 1];
-        return { items: page, nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null };
+        return {
+          items: page,
+          nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null,
+        };
       },
     },
     {
@@ -139,7 +152,12 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       },
       async handler(request) {
         const { id } = request.params as z.output<typeof IdParams>;
-        const updated = await change(db, requirePrincipal(request), id, request.payload as AppointmentChanges);
+        const updated = await change(
+          db,
+          requirePrincipal(request),
+          id,
+          request.payload as AppointmentChanges,
+        );
         log(request).info({ appointmentId: id, status: updated.status }, 'appointment changed');
         return updated;
       },

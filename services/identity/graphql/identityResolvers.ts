@@ -13,7 +13,8 @@ function mayRead(principal: Principal | undefined, user: User): boolean {
 }
 
 function signedIn(context: GraphQLContext): Principal {
-  if (!context.principal) throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!context.principal)
+    throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
   return context.principal;
 }
 
@@ -29,7 +30,10 @@ export function identityResolvers(ctx: IdentityContext): Resolvers {
       },
       async usersByIds(_: unknown, args: { ids: string[] }, context: GraphQLContext) {
         const principal = signedIn(context);
-        const users = await findUsersByIds(ctx.db, args.ids.filter((id) => UUID.test(id)));
+        const users = await findUsersByIds(
+          ctx.db,
+          args.ids.filter((id) => UUID.test(id)),
+        );
         const byId = new Map(users.filter((user) => mayRead(principal, user)).map((user) => [user.id, user]));
         return args.ids.map((id) => byId.get(id) ?? null);
       },

@@ -36,7 +36,11 @@ async function newKeyRow(): Promise<KeyRow> {
   const public_jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(public_jwk);
   const meta = { kid, alg: 'ES256', use: 'sig' };
-  return { kid, private_jwk: { ...(await exportJWK(privateKey)), ...meta }, public_jwk: { ...public_jwk, ...meta } };
+  return {
+    kid,
+    private_jwk: { ...(await exportJWK(privateKey)), ...meta },
+    public_jwk: { ...public_jwk, ...meta },
+  };
 }
 
 export function createSigningKeys(db: Database, accessTokenTtl: number): SigningKeys {

@@ -9,8 +9,12 @@ const PARALLELISM = 1;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      KEY_LENGTH,
+      { ...options, maxmem: 256 * 1024 * 1024 },
+      (error, key) => (error ? reject(error) : resolve(key)),
     );
   });
 }
@@ -36,7 +40,11 @@ export function createPasswordHasher(log2Cost: number): PasswordHasher {
       const [scheme, n, r, p, salt, hash] = stored.split('$');
       if (scheme !== 'scrypt' || !salt || !hash) return false;
       const expected = Buffer.from(hash, 'base64url');
-      const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+      const key = await derive(password, Buffer.from(salt, 'base64url'), {
+        N: Number(n),
+        r: Number(r),
+        p: Number(p),
+      });
       return key.length === expected.length && timingSafeEqual(key, expected);
     },
     dummyHash: encode(Buffer.alloc(16), Buffer.alloc(KEY_LENGTH)),

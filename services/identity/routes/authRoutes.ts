@@ -47,13 +47,21 @@ export function authRoutes(ctx: IdentityContext): ServerRoute[] {
       async handler(request, h) {
         const body = request.payload as z.output<typeof RegisterBody>;
         const weakness = passwordWeakness(body.password, body.email);
-        if (weakness) throw badRequest(`Weak password: ${weakness}`, { errors: [{ path: 'password', message: weakness }] });
+        if (weakness)
+          throw badRequest(`Weak password: ${weakness}`, {
+            errors: [{ path: 'password', message: weakness }],
+          });
         try {
-          const user = await createUser(db, { email: body.email, name: body.name, passwordHash: await passwords.hash(body.password) });
+          const user = await createUser(db, {
+            email: body.email,
+            name: body.name,
+            passwordHash: await passwords.hash(body.password),
+          });
           log(request).info({ userId: user.id }, 'user registered');
           return h.response(user).code(201);
         } catch (error) {
-          if (error instanceof EmailTakenError) throw Boom.conflict('An account with this email already exists.');
+          if (error instanceof EmailTakenError)
+            throw Boom.conflict('An account with this email already exists.');
           throw error;
         }
       },
@@ -93,7 +101,8 @@ export function authRoutes(ctx: IdentityContext): ServerRoute[] {
           log(request).warn('refresh token reuse: family revoked');
           throw invalidGrant('The refresh token was already used; its whole family has been revoked.');
         }
-        if (result.outcome === 'invalid') throw invalidGrant('The refresh token is invalid, expired or revoked.');
+        if (result.outcome === 'invalid')
+          throw invalidGrant('The refresh token is invalid, expired or revoked.');
         const user = await findUserById(db, result.userId);
         if (!user) throw invalidGrant('The refresh token is invalid, expired or revoked.');
         return tokenResponse(ctx, user, result.refreshToken);
@@ -135,7 +144,12 @@ export function authRoutes(ctx: IdentityContext): ServerRoute[] {
             throw Boom.conflict('An account with this email exists; the issuer has not verified the email.');
           }
           const target =
-            existing ?? (await createUser(tx, { email: external.email, name: external.name ?? null, passwordHash: null }));
+            existing ??
+            (await createUser(tx, {
+              email: external.email,
+              name: external.name ?? null,
+              passwordHash: null,
+            }));
           await linkExternalIdentity(tx, external.issuer, external.subject, target.id);
           return target;
         });

@@ -13,7 +13,11 @@ export interface ExternalIdentity {
 
 export type IdTokenVerifier = (idToken: string, nonce?: string) => Promise<ExternalIdentity>;
 
-export function createIdTokenVerifier(config: { issuer: string; audience: string; jwksUrl?: string }): IdTokenVerifier {
+export function createIdTokenVerifier(config: {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+}): IdTokenVerifier {
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const discoverKeys = async (): Promise<JWTVerifyGetKey> => {
     let jwksUrl = config.jwksUrl;

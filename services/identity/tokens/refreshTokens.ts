@@ -34,10 +34,20 @@ export type RotationResult =
   | { outcome: 'invalid' }
   | { outcome: 'reused' };
 
-export async function rotateRefreshToken(db: Database, token: string, ttlSeconds: number): Promise<RotationResult> {
+export async function rotateRefreshToken(
+  db: Database,
+  token: string,
+  ttlSeconds: number,
+): Promise<RotationResult> {
   return db.transaction(async (tx): Promise<RotationResult> => {
     // `for update` makes two concurrent exchanges of one token serialize: the second sees it used.
-    const found = await tx.query<{ family_id: string; user_id: string; used: boolean; expired: boolean; revoked: boolean }>(
+    const found = await tx.query<{
+      family_id: string;
+      user_id: string;
+      used: boolean;
+      expired: boolean;
+      revoked: boolean;
+    }>(
       `select t.family_id, f.user_id, t.used_at is not null as used, t.expires_at <= now() as expired,
               f.revoked_at is not null as revoked
          from identity.refresh_tokens t join identity.refresh_families f on f.id = t.family_id
@@ -51,8 +61,14 @@ export async function rotateRefreshToken(db: Database, token: string, ttlSeconds
       await revokeFamily(tx, row.family_id, 'refresh token reused');
       return { outcome: 'reused' };
     }
-    await tx.query(`update identity.refresh_tokens set used_at = now() where token_hash = $1`, [hashToken(token)]);
-    return { outcome: 'rotated', userId: row.user_id, refreshToken: await insertToken(tx, row.family_id, ttlSeconds) };
+    await tx.query(`update identity.refresh_tokens set used_at = now() where token_hash = $1`, [
+      hashToken(token),
+    ]);
+    return {
+      outcome: 'rotated',
+      userId: row.user_id,
+      refreshToken: await insertToken(tx, row.family_id, ttlSeconds),
+    };
   });
 }
 

@@ -10,7 +10,11 @@ export interface TokenResponse {
   refresh_token: string;
 }
 
-export async function tokenResponse(ctx: IdentityContext, user: User, refreshToken: string): Promise<TokenResponse> {
+export async function tokenResponse(
+  ctx: IdentityContext,
+  user: User,
+  refreshToken: string,
+): Promise<TokenResponse> {
   const accessToken = await issueAccessToken(
     ctx.keys,
     { issuer: ctx.issuer(), audience: ctx.config.audience, ttlSeconds: ctx.config.accessTokenTtl },

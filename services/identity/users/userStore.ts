@@ -22,7 +22,13 @@ interface UserRow {
 const COLUMNS = 'id, email, name, roles, created_at, password_hash';
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, roles: row.roles, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: row.roles,
+    createdAt: row.created_at.toISOString(),
+  };
 }
 
 export class EmailTakenError extends Error {}
@@ -47,7 +53,10 @@ export async function createUser(
   }
 }
 
-export async function findUserByEmail(db: Queryable, email: string): Promise<(User & { passwordHash: string | null }) | undefined> {
+export async function findUserByEmail(
+  db: Queryable,
+  email: string,
+): Promise<(User & { passwordHash: string | null }) | undefined> {
   const result = await db.query<UserRow>(`select ${COLUMNS} from identity.users where lower(email) = $1`, [
     normalizeEmail(email),
   ]);
@@ -61,7 +70,9 @@ export async function findUserById(db: Queryable, id: string): Promise<User | un
 }
 
 export async function findUsersByIds(db: Queryable, ids: string[]): Promise<User[]> {
-  const result = await db.query<UserRow>(`select ${COLUMNS} from identity.users where id = any($1::uuid[])`, [ids]);
+  const result = await db.query<UserRow>(`select ${COLUMNS} from identity.users where id = any($1::uuid[])`, [
+    ids,
+  ]);
   return result.rows.map(toUser);
 }
 
@@ -78,9 +89,15 @@ export async function anyAdminExists(db: Queryable): Promise<boolean> {
   return result.rowCount > 0;
 }
 
-export async function findUserByExternalIdentity(db: Queryable, issuer: string, subject: string): Promise<User | undefined> {
+export async function findUserByExternalIdentity(
+  db: Queryable,
+  issuer: string,
+  subject: string,
+): Promise<User | undefined> {
   const result = await db.query<UserRow>(
-    `select ${COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}
+    `select ${COLUMNS.split(', ')
+      .map((c) => `u.${c}`)
+      .join(', ')}
        from identity.external_identities x join identity.users u on u.id = x.user_id
       where x.issuer = $1 and x.subject = $2`,
     [issuer, subject],
@@ -88,7 +105,12 @@ export async function findUserByExternalIdentity(db: Queryable, issuer: string, 
   return result.rows[0] ? toUser(result.rows[0]) : undefined;
 }
 
-export async function linkExternalIdentity(db: Queryable, issuer: string, subject: string, userId: string): Promise<void> {
+export async function linkExternalIdentity(
+  db: Queryable,
+  issuer: string,
+  subject: string,
+  userId: string,
+): Promise<void> {
   await db.query(
     `insert into identity.external_identities (issuer, subject, user_id) values ($1, $2, $3)
      on conflict (issuer, subject) do nothing`,

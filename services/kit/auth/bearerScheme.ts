@@ -22,7 +22,9 @@ export function registerBearerAuth(server: Server, verify: TokenVerifier): void 
         // Roles double as hapi scopes, so a route can refuse a role before reading its payload.
         return h.authenticated({ credentials: { principal, scope: principal.roles } });
       } catch {
-        throw Boom.unauthorized('The access token is invalid or expired.', 'Bearer', { error: 'invalid_token' });
+        throw Boom.unauthorized('The access token is invalid or expired.', 'Bearer', {
+          error: 'invalid_token',
+        });
       }
     },
   }));

@@ -45,5 +45,9 @@ export function createRemoteTokenVerifier(options: {
     cooldownDuration: 30_000,
     timeoutDuration: 5_000,
   });
-  return createTokenVerifier({ keys, issuer: options.issuer, audience: options.audience ?? DEFAULT_AUDIENCE });
+  return createTokenVerifier({
+    keys,
+    issuer: options.issuer,
+    audience: options.audience ?? DEFAULT_AUDIENCE,
+  });
 }

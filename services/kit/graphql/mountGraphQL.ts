@@ -19,14 +19,13 @@ interface ServerContext {
   hapiRequest: Request;
 }
 
-export function mountGraphQL(
-  server: Server,
-  options: { sdlFile: URL; resolvers: Resolvers },
-): void {
+export function mountGraphQL(server: Server, options: { sdlFile: URL; resolvers: Resolvers }): void {
   const yoga = createYoga<ServerContext>({
     schema: createSchema<ServerContext & GraphQLContext>({
       typeDefs: readFileSync(options.sdlFile, 'utf8'),
-      resolvers: options.resolvers as Parameters<typeof createSchema<ServerContext & GraphQLContext>>[0]['resolvers'],
+      resolvers: options.resolvers as Parameters<
+        typeof createSchema<ServerContext & GraphQLContext>
+      >[0]['resolvers'],
     }),
     graphqlEndpoint: '/graphql',
     logging: false,
@@ -43,7 +42,11 @@ export function mountGraphQL(
     const body = request.method === 'post' ? (request.payload as Buffer | null) : null;
     const response = await yoga.fetch(
       request.url.toString(),
-      { method: request.method.toUpperCase(), headers, body: body && body.length > 0 ? new Uint8Array(body) : null },
+      {
+        method: request.method.toUpperCase(),
+        headers,
+        body: body && body.length > 0 ? new Uint8Array(body) : null,
+      },
       { hapiRequest: request },
     );
     const result = h.response(await response.text()).code(response.status);

@@ -38,7 +38,10 @@ export function registerProblemResponses(server: Server): void {
     const detail = statusCode >= 500 ? 'An unexpected error occurred.' : response.message || undefined;
     const body = problem(statusCode, payload.error, detail === payload.error ? undefined : detail, requestId);
     const extra = (response as WithProblemMembers).problemMembers;
-    const result = h.response({ ...body, ...extra }).code(statusCode).type(PROBLEM_CONTENT_TYPE);
+    const result = h
+      .response({ ...body, ...extra })
+      .code(statusCode)
+      .type(PROBLEM_CONTENT_TYPE);
     for (const [name, value] of Object.entries(headers)) {
       if (value !== undefined) result.header(name, String(value));
     }

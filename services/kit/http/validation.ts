@@ -3,7 +3,10 @@
 import type { z } from 'zod';
 import { badRequest } from './problems.ts';
 
-export function describeIssues(error: z.ZodError): { detail: string; errors: { path: string; message: string }[] } {
+export function describeIssues(error: z.ZodError): {
+  detail: string;
+  errors: { path: string; message: string }[];
+} {
   const errors = error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
     message: issue.message,

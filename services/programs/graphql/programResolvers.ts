@@ -16,7 +16,13 @@ export function programResolvers(db: Database): Resolvers {
     Query: {
       async programs(
         _: unknown,
-        args: { limit: number; cursor?: string | null; category?: string | null; from?: string | null; to?: string | null },
+        args: {
+          limit: number;
+          cursor?: string | null;
+          category?: string | null;
+          from?: string | null;
+          to?: string | null;
+        },
       ) {
         let after: [string, string] | undefined;
         try {
@@ -30,14 +36,23 @@ export function programResolvers(db: Database): Resolvers {
         const page = await listPrograms(db, {
           limit: clamp(args.limit),
           after,
-          filter: { category: args.category ?? undefined, from: args.from ?? undefined, to: args.to ?? undefined },
+          filter: {
+            category: args.category ?? undefined,
+            from: args.from ?? undefined,
+            to: args.to ?? undefined,
+          },
         });
         return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
       },
-      program: async (_: unknown, args: { id: string }) => (UUID.test(args.id) ? ((await findProgram(db, args.id)) ?? null) : null),
-      searchPrograms: (_: unknown, args: { q: string; limit: number }) => searchPrograms(db, args.q, clamp(args.limit)),
+      program: async (_: unknown, args: { id: string }) =>
+        UUID.test(args.id) ? ((await findProgram(db, args.id)) ?? null) : null,
+      searchPrograms: (_: unknown, args: { q: string; limit: number }) =>
+        searchPrograms(db, args.q, clamp(args.limit)),
       async programsByIds(_: unknown, args: { ids: string[] }) {
-        const found = await findProgramsByIds(db, args.ids.filter((id) => UUID.test(id)));
+        const found = await findProgramsByIds(
+          db,
+          args.ids.filter((id) => UUID.test(id)),
+        );
         const byId = new Map(found.map((program) => [program.id, program]));
         return args.ids.map((id) => byId.get(id) ?? null);
       },

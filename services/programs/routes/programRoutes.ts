@@ -23,9 +23,18 @@ import { syncPrograms } from '../sync/syncPrograms.ts';
 const cursor = z.string().max(300).optional();
 const instant = z.iso.datetime({ offset: true }).or(z.iso.date());
 const ListQuery = z.object({ limit: pageLimit, cursor });
-const SearchQuery = z.object({ q: z.string().trim().min(1, 'a search term is required').max(200), limit: pageLimit });
+const SearchQuery = z.object({
+  q: z.string().trim().min(1, 'a search term is required').max(200),
+  limit: pageLimit,
+});
 const FilterQuery = z
-  .object({ category: z.string().trim().min(1).max(100).optional(), from: instant.optional(), to: instant.optional(), limit: pageLimit, cursor })
+  .object({
+    category: z.string().trim().min(1).max(100).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    limit: pageLimit,
+    cursor,
+  })
   .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), {
     message: 'from must not be after to',
     path: ['from'],

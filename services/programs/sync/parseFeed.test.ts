@@ -22,7 +22,10 @@ describe('parseFeed', () => {
   it('reads the bundled Atom feed, taking the category term and entry id', async () => {
     const programs = await parseFeed(await readFile(BUNDLED_FEEDS[1] as string, 'utf8'));
     expect(programs).toHaveLength(4);
-    expect(programs[1]).toMatchObject({ guid: 'urn:northfield:studentlife:wellness:002', category: 'Mental Health' });
+    expect(programs[1]).toMatchObject({
+      guid: 'urn:northfield:studentlife:wellness:002',
+      category: 'Mental Health',
+    });
   });
 
   it('throws on XML that does not parse and on documents that are not feeds', async () => {

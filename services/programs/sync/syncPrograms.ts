@@ -41,7 +41,11 @@ function toRun(row: RunRow): SyncRun {
   };
 }
 
-async function upsertFeed(db: Database, feed: string, programs: FeedProgram[]): Promise<{ added: number; updated: number }> {
+async function upsertFeed(
+  db: Database,
+  feed: string,
+  programs: FeedProgram[],
+): Promise<{ added: number; updated: number }> {
   return db.transaction(async (tx) => {
     // Concurrent runs (the schedule and an admin, or two instances) apply a feed one at a time.
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`programs:sync:${feed}`]);
@@ -74,7 +78,10 @@ export async function syncPrograms(
   logger: Logger,
   trigger: 'start' | 'schedule' | 'admin',
 ): Promise<SyncRun> {
-  const started = await db.query<{ id: string }>(`insert into programs.sync_runs (trigger) values ($1) returning id`, [trigger]);
+  const started = await db.query<{ id: string }>(
+    `insert into programs.sync_runs (trigger) values ($1) returning id`,
+    [trigger],
+  );
   const runId = (started.rows[0] as { id: string }).id;
   let added = 0;
   let updated = 0;

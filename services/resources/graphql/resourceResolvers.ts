@@ -8,7 +8,8 @@ import type { Resource } from '../resourceStore.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function signedIn(context: GraphQLContext): void {
-  if (!context.principal) throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!context.principal)
+    throw new GraphQLError('A bearer token is required.', { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
 export function resourceResolvers(db: Database): Resolvers {
@@ -27,7 +28,10 @@ export function resourceResolvers(db: Database): Resolvers {
         const items = await listResources(db, limit + 1, after);
         const page = items.slice(0, limit);
         const last = page[page.length - 1];
-        return { items: page, nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+        return {
+          items: page,
+          nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+        };
       },
       async resource(_: unknown, args: { id: string }, context: GraphQLContext) {
         signedIn(context);
@@ -35,7 +39,10 @@ export function resourceResolvers(db: Database): Resolvers {
       },
       async resourcesByIds(_: unknown, args: { ids: string[] }, context: GraphQLContext) {
         signedIn(context);
-        const found = await findResourcesByIds(db, args.ids.filter((id) => UUID.test(id)));
+        const found = await findResourcesByIds(
+          db,
+          args.ids.filter((id) => UUID.test(id)),
+        );
         const byId = new Map(found.map((resource) => [resource.id, resource]));
         return args.ids.map((id) => byId.get(id) ?? null);
       },

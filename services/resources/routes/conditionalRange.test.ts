@@ -18,7 +18,11 @@ describe('planDownload', () => {
   it('plans single byte ranges, clamping the end to the file', () => {
     expect(planDownload({ range: 'bytes=0-9' }, ETAG, 100)).toEqual({ kind: 'partial', start: 0, end: 9 });
     expect(planDownload({ range: 'bytes=90-' }, ETAG, 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
-    expect(planDownload({ range: 'bytes=90-500' }, ETAG, 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
+    expect(planDownload({ range: 'bytes=90-500' }, ETAG, 100)).toEqual({
+      kind: 'partial',
+      start: 90,
+      end: 99,
+    });
     expect(planDownload({ range: 'bytes=-10' }, ETAG, 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
     expect(planDownload({ range: 'bytes=-500' }, ETAG, 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
   });
@@ -33,6 +37,10 @@ describe('planDownload', () => {
       expect(planDownload({ range }, ETAG, 100)).toEqual({ kind: 'full' });
     }
     expect(planDownload({ range: 'bytes=0-1', ifRange: '"old"' }, ETAG, 100)).toEqual({ kind: 'full' });
-    expect(planDownload({ range: 'bytes=0-1', ifRange: ETAG }, ETAG, 100)).toEqual({ kind: 'partial', start: 0, end: 1 });
+    expect(planDownload({ range: 'bytes=0-1', ifRange: ETAG }, ETAG, 100)).toEqual({
+      kind: 'partial',
+      start: 0,
+      end: 1,
+    });
   });
 });

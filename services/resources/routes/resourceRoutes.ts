@@ -54,7 +54,11 @@ function uploadedFiles(payload: unknown): UploadedFile[] {
   return Object.values(payload).flat().filter(isUploadedFile);
 }
 
-function parseFields<S extends z.ZodType>(schema: S, payload: Record<string, unknown>, what: string): z.output<S> {
+function parseFields<S extends z.ZodType>(
+  schema: S,
+  payload: Record<string, unknown>,
+  what: string,
+): z.output<S> {
   const fields = Object.fromEntries(Object.entries(payload).filter(([, value]) => typeof value === 'string'));
   return zodValidator(schema, what)(fields);
 }
@@ -73,7 +77,8 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
 
   /** Checks the file is a PDF by its magic bytes and moves it into the blob store. */
   const acceptPdf = async (file: UploadedFile) => {
-    if (file.bytes > MAX_PDF_BYTES) throw Boom.entityTooLarge(`The file is larger than ${MAX_PDF_BYTES} bytes.`);
+    if (file.bytes > MAX_PDF_BYTES)
+      throw Boom.entityTooLarge(`The file is larger than ${MAX_PDF_BYTES} bytes.`);
     const head = await blobs.head(file.path, PDF_MAGIC.length);
     if (!head.equals(PDF_MAGIC)) throw new Boom.Boom('The file is not a PDF.', { statusCode: 415 });
     return { blob: await blobs.adopt(file.path), filename: file.filename?.slice(0, 255) || null };
@@ -91,7 +96,8 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
           const author = requireRole(request, 'staff', 'admin');
           const metadata = parseFields(Metadata, payload, 'resource');
           const file = payload.file;
-          if (!isUploadedFile(file)) throw badRequest('Invalid resource: file: a PDF file part named "file" is required.');
+          if (!isUploadedFile(file))
+            throw badRequest('Invalid resource: file: a PDF file part named "file" is required.');
           const { blob, filename } = await acceptPdf(file);
           const resource = await createResource(db, { ...metadata, createdBy: author.sub, blob, filename });
           log(request).info({ resourceId: resource.id, size: resource.size }, 'resource published');
@@ -120,11 +126,14 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
             ? parseFields(MetadataChanges.strip(), payload, 'resource')
             : zodValidator(MetadataChanges, 'resource')(payload);
           if (!(await findResource(db, id))) throw Boom.notFound('No such resource.');
-          const file = isMultipart && isUploadedFile(payload.file) ? await acceptPdf(payload.file) : undefined;
+          const file =
+            isMultipart && isUploadedFile(payload.file) ? await acceptPdf(payload.file) : undefined;
           if (!file && changes.title === undefined && changes.description === undefined) {
             throw badRequest('Nothing to change: send title, description or a new file.');
           }
-          const updated = await db.transaction((tx) => updateResource(tx, id, { ...changes, file, by: author.sub }));
+          const updated = await db.transaction((tx) =>
+            updateResource(tx, id, { ...changes, file, by: author.sub }),
+          );
           if (!updated) throw Boom.notFound('No such resource.');
           log(request).info({ resourceId: id, version: updated.version }, 'resource updated');
           return updated;
@@ -144,7 +153,10 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
         const items = await listResources(db, limit + 1, after);
         const page = items.slice(0, limit);
         const last = page[page.length - 1];
-        return { items: page, nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+        return {
+          items: page,
+          nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+        };
       },
     },
     {
