@@ -18,6 +18,8 @@ import { buildProxyRoutes } from './routes/buildProxyRoutes.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
+  /** false: no admin listener (cluster workers: the primary serves the admin API). Default true. */
+  admin?: boolean;
 }
 
 export interface Gateway {
@@ -57,6 +59,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     router: { stripTrailingSlash: false },
     routes: { cache: { otherwise: 'no-store' } },
   });
+  server.listener.keepAliveTimeout = config.server.keepAliveTimeout;
 
   const interceptors: UpstreamInterceptor[] = [];
   const adminRoutes: ServerRoute[] = [];
@@ -153,12 +156,18 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     metrics,
     pluginOrder,
     async start() {
+      const withAdmin = options.admin !== false;
       await server.initialize();
-      await admin.start();
+      if (withAdmin) await admin.start();
+      else await admin.initialize();
       await server.start();
       void readiness.probeAll();
-      logger.info({ event: 'listening', url: server.info.uri, admin: admin.info.uri }, 'gateway listening');
-      return { url: server.info.uri, adminUrl: admin.info.uri };
+      const adminUrl = withAdmin ? admin.info.uri : '';
+      logger.info(
+        { event: 'listening', url: server.info.uri, admin: adminUrl || undefined },
+        'gateway listening',
+      );
+      return { url: server.info.uri, adminUrl };
     },
     async drain() {
       readiness.startDraining();

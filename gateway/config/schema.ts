@@ -54,6 +54,11 @@ const serverSchema = z
       .min(0)
       .default(0)
       .describe('How many proxies in front of Portico append to X-Forwarded-For; 0 trusts none'),
+    keepAliveTimeout: duration()
+      .prefault('5s')
+      .describe(
+        "How long an idle keep-alive client connection stays open (Node's default); behind a load balancer, above its idle timeout",
+      ),
   })
   .strict();
 

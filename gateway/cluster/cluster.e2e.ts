@@ -1,0 +1,212 @@
+// `portico start --workers N` through the real CLI, real processes and real ports: N workers answer
+// on one port, the primary's admin listener speaks for all of them, a dead worker is replaced, and
+// SIGTERM drains every worker with zero failed requests and exit 0.
+import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnPortico, type PorticoProcess } from '../testing/spawnPortico.ts';
+import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { freePort } from '../testing/redisServer.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function get(url: string, agent: http.Agent | false): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      })
+      .on('error', reject);
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, deadlineMs = 20_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`condition not reached: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function logLines(portico: PorticoProcess): Array<Record<string, unknown>> {
+  return portico.stdout.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function startCluster(
+  workers: number,
+  upstream: TestUpstream,
+  extra: { drainDelay?: string } = {},
+): Promise<{ portico: PorticoProcess; base: string; admin: string }> {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'portico-cluster-'));
+  const config = join(dir, 'portico.yaml');
+  writeFileSync(
+    config,
+    [
+      `server: { host: 127.0.0.1, port: ${port}, admin: { port: ${adminPort} }, drain: { delay: ${extra.drainDelay ?? '0'}, timeout: 20s } }`,
+      `upstreams: { up: { url: "${upstream.url}", health: { interval: 50ms } } }`,
+      `plugins: [ { name: access-log } ]`,
+      `routes: [ { name: all, path: "/{p*}", upstream: up } ]`,
+    ].join('\n'),
+  );
+  const portico = spawnPortico(['start', '--config', config, '--workers', String(workers)]);
+  cleanups.push(async () => {
+    if (portico.child.exitCode === null && portico.child.signalCode === null) {
+      portico.child.kill('SIGKILL');
+      await portico.exited;
+    }
+  });
+  await portico.waitForLog((line) => line.event === 'listening' && line.workers === workers, 60_000);
+  const admin = `http://127.0.0.1:${adminPort}`;
+  await until('ready', async () => (await fetch(`${admin}/readyz`)).status === 200);
+  return { portico, base: `http://127.0.0.1:${port}`, admin };
+}
+
+async function upstreamAnsweringHealth(hold?: Array<() => void>): Promise<TestUpstream> {
+  const upstream = await startUpstream((req, res) => {
+    if (req.url === '/healthz' || !hold) return res.end('ok');
+    hold.push(() => res.end('done'));
+  });
+  cleanups.push(() => upstream.close());
+  return upstream;
+}
+
+describe('portico start --workers 2', () => {
+  it('answers from two worker processes on one port; /metrics sums both, /readyz and /config speak for the cluster', async () => {
+    const upstream = await upstreamAnsweringHealth();
+    const { portico, base, admin } = await startCluster(2, upstream);
+    const primaryPid = portico.child.pid;
+
+    // A fresh connection per request: the primary hands connections to the workers in turn.
+    const REQUESTS = 40;
+    const statuses = [];
+    for (let index = 0; index < REQUESTS; index++) statuses.push(await get(`${base}/work/${index}`, false));
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+
+    await until(
+      'every access line written',
+      async () => logLines(portico).filter((line) => line.event === 'access').length === REQUESTS,
+    );
+    const access = logLines(portico).filter((line) => line.event === 'access');
+    const perPid = new Map<unknown, number>();
+    for (const line of access) perPid.set(line.pid, (perPid.get(line.pid) ?? 0) + 1);
+    expect(perPid.size).toBe(2);
+    expect(perPid.has(primaryPid)).toBe(false);
+    for (const count of perPid.values()) expect(count).toBeGreaterThan(0);
+
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    const served =
+      /portico_http_requests_total\{route="all",method="GET",status_class="2xx",upstream="up"\} (\d+)/.exec(
+        metrics,
+      );
+    expect(Number(served?.[1])).toBe(REQUESTS);
+
+    const ready = (await (await fetch(`${admin}/readyz`)).json()) as {
+      ready: boolean;
+      workers: Array<{ pid: number }>;
+    };
+    expect(ready.ready).toBe(true);
+    expect(new Set(ready.workers.map((worker) => worker.pid))).toEqual(new Set(perPid.keys()));
+    const config = (await (await fetch(`${admin}/config`)).json()) as {
+      workers: number;
+      pluginOrder: unknown[];
+    };
+    expect(config.workers).toBe(2);
+    expect(config.pluginOrder).toHaveLength(1);
+  });
+
+  it('replaces a worker that dies, logs it, and is ready again with two workers', async () => {
+    const upstream = await upstreamAnsweringHealth();
+    const { portico, base, admin } = await startCluster(2, upstream);
+    const before = (await (await fetch(`${admin}/readyz`)).json()) as { workers: Array<{ pid: number }> };
+    const victim = before.workers[0]!.pid;
+
+    process.kill(victim, 'SIGKILL');
+    const exit = await portico.waitForLog(
+      (line) => line.event === 'worker_exit' && line.workerPid === victim,
+    );
+    expect(exit.level).toBe('error');
+    expect(exit.signal).toBe('SIGKILL');
+    await portico.waitForLog(
+      (line) => line.event === 'worker_started' && line.workerPid !== victim && (line.worker as number) > 2,
+    );
+
+    await until('ready with a replacement', async () => {
+      const response = await fetch(`${admin}/readyz`);
+      const report = (await response.json()) as { workers: Array<{ pid: number }> };
+      return (
+        response.status === 200 &&
+        report.workers.length === 2 &&
+        report.workers.every((w) => w.pid !== victim)
+      );
+    });
+    expect(await get(`${base}/after`, false)).toBe(200);
+  });
+
+  it('SIGTERM with requests in flight on both workers: readiness 503, zero failures, every worker exits 0, exit 0', async () => {
+    const held: Array<() => void> = [];
+    const upstream = await upstreamAnsweringHealth(held);
+    const { portico, base, admin } = await startCluster(2, upstream, { drainDelay: '200ms' });
+
+    // Keep-alive clients, as real ones are: draining must not cut their connections mid-request.
+    const IN_FLIGHT = 40;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+    cleanups.push(() => agent.destroy());
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) => get(`${base}/work/${index}`, agent));
+    await until('all in flight', async () => held.length === IN_FLIGHT);
+
+    portico.child.kill('SIGTERM');
+    await portico.waitForLog((line) => line.event === 'draining' && line.role === 'primary');
+    expect((await fetch(`${admin}/readyz`)).status).toBe(503);
+    await until('listener closed', async () => {
+      try {
+        await get(`${base}/healthz`, false);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+      }
+    });
+
+    for (const release of held.splice(0)) release();
+    const statuses = await Promise.all(inFlight);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(await portico.exited).toBe(0);
+    const workerExits = logLines(portico).filter((line) => line.event === 'worker_exit');
+    expect(workerExits.map((line) => line.code)).toEqual([0, 0]);
+    // Both workers had requests in flight when the drain began.
+    const access = logLines(portico).filter((line) => line.event === 'access' && line.path !== '/healthz');
+    expect(new Set(access.map((line) => line.pid)).size).toBe(2);
+  });
+});
+
+describe('portico start --workers: refusals before any fork or port', () => {
+  it('an invalid config exits 1 naming the path, and forks nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-cluster-bad-'));
+    const config = join(dir, 'portico.yaml');
+    writeFileSync(config, 'server: { port: "eighty" }\nroutes: [ { path: "/x", upstream: nowhere } ]\n');
+    const portico = spawnPortico(['start', '--config', config, '--workers', '3']);
+    expect(await portico.exited).toBe(1);
+    expect(portico.stderr()).toMatch(/server\.port/);
+    expect(logLines(portico).filter((line) => line.worker !== undefined || line.role !== undefined)).toEqual(
+      [],
+    );
+  });
+
+  it('a bad --workers value exits 2 with the flag named', async () => {
+    const portico = spawnPortico(['start', '--workers', 'many']);
+    expect(await portico.exited).toBe(2);
+    expect(portico.stderr()).toMatch(/--workers: expected a whole number/);
+  });
+});

@@ -1,0 +1,96 @@
+// A cluster worker: one whole gateway on the shared public listener, without an admin listener
+// (the primary serves it). It answers the primary's readiness and admin calls, feeds prom-client's
+// cluster aggregation, and drains on the primary's word, on a signal, or when the primary is gone.
+import cluster from 'node:cluster';
+import pino from 'pino';
+import { AggregatorRegistry } from 'prom-client';
+import type { LoadedConfig } from '../config/loadConfig.ts';
+import { createGateway, type Gateway } from '../createGateway.ts';
+import { createLogger } from '../observability/createLogger.ts';
+import { isToWorker, type AdminRequest, type AdminResponse, type FromWorker } from './messages.ts';
+
+// Writes to a pipe of at most PIPE_BUF bytes are atomic: whole log lines from several workers
+// sharing one stdout never interleave mid-line.
+const PIPE_BUF = 4096;
+
+export async function startWorker(loaded: LoadedConfig): Promise<number> {
+  const workerId = cluster.worker?.id ?? 0;
+  const logger = createLogger({ destination: pino.destination({ sync: false, maxWrite: PIPE_BUF }) }).child({
+    worker: workerId,
+    pid: process.pid,
+  });
+  const send = (message: FromWorker) => {
+    if (process.connected) process.send!(message);
+  };
+
+  let gateway: Gateway;
+  let url: string;
+  try {
+    gateway = await createGateway(loaded, { logger, admin: false });
+    // The primary's AggregatorRegistry asks every worker for this registry over IPC.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([gateway.metrics.registry]);
+    ({ url } = await gateway.start());
+  } catch (error) {
+    logger.fatal({ event: 'worker_start_failed', err: error }, 'worker failed to start');
+    logger.flush();
+    // The IPC channel keeps the event loop alive: leave explicitly.
+    setTimeout(() => process.exit(1), 100).unref();
+    return 1;
+  }
+
+  let draining: Promise<void> | undefined;
+  const drain = (reason: string) => {
+    draining ??= (async () => {
+      logger.info({ event: 'worker_draining', reason }, 'worker draining');
+      try {
+        await gateway.drain();
+        logger.flush();
+        process.exit(0);
+      } catch (error) {
+        logger.error({ event: 'worker_drain_failed', err: error }, 'worker drain failed');
+        logger.flush();
+        process.exit(1);
+      }
+    })();
+  };
+
+  process.on('message', (message: unknown) => {
+    if (!isToWorker(message)) return;
+    if (message.portico === 'drain') return drain('primary');
+    if (message.portico !== 'rpc') return;
+    const answer = (work: () => Promise<unknown> | unknown) =>
+      Promise.resolve()
+        .then(work)
+        .then(
+          (value) => send({ portico: 'rpc-result', id: message.id, value }),
+          (error: unknown) =>
+            send({ portico: 'rpc-result', id: message.id, error: (error as Error).message ?? String(error) }),
+        );
+    if (message.method === 'readiness') void answer(() => gateway.readiness.report());
+    else if (message.method === 'admin') void answer(() => injectAdmin(gateway, message.request));
+  });
+  // Ctrl-C reaches the whole process group; the primary's own SIGTERM arrives as a message.
+  process.once('SIGTERM', () => drain('SIGTERM'));
+  process.once('SIGINT', () => drain('SIGINT'));
+  // The primary died: no one will ever replace or stop this worker, so leave cleanly.
+  process.once('disconnect', () => drain('primary gone'));
+
+  send({ portico: 'started', url });
+  return -1;
+}
+
+/** A plugin's admin route (e.g. API-key management), answered by this worker's admin server in-process. */
+async function injectAdmin(gateway: Gateway, request: AdminRequest): Promise<AdminResponse> {
+  const response = await gateway.admin.inject({
+    method: request.method,
+    url: request.url,
+    headers: request.headers as Record<string, string>,
+    payload: Buffer.from(request.payload, 'base64'),
+  });
+  return {
+    statusCode: response.statusCode,
+    headers: response.headers as AdminResponse['headers'],
+    payload: response.rawPayload.toString('base64'),
+  };
+}
