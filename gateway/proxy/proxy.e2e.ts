@@ -73,6 +73,7 @@ beforeAll(async () => {
       { path: '/unaccepting/{rest*}', upstream: 'unaccepting' },
       { path: '/chat/{rest*}', upstream: 'chat', websocket: true },
       { path: '/no-ws/{rest*}', upstream: 'chat' },
+      { path: '/read-only/{rest*}', upstream: 'slow', methods: ['GET', 'HEAD'] },
     ],
   });
 });
@@ -147,6 +148,14 @@ describe('forwarding', () => {
       await local.stop();
       await upstream.close();
     }
+  });
+});
+
+describe('methods', () => {
+  it('builds a GET-only route (hapi refuses payload settings there) and answers HEAD from it', async () => {
+    expect((await fetch(`${gateway.url}/read-only/x`)).status).toBe(200);
+    expect((await fetch(`${gateway.url}/read-only/x`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${gateway.url}/read-only/x`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });
 

@@ -35,6 +35,8 @@ export function buildProxyRoutes(
     const app: ProxyRouteApp = { routeId: route.name ?? route.path, upstream: upstream.name, proxy: target };
     // hapi answers HEAD from a GET route and refuses HEAD as a route method of its own.
     const methods = route.methods === '*' ? '*' : route.methods.filter((method) => method !== 'HEAD');
+    // hapi refuses payload settings on a route that only answers GET (and HEAD).
+    const takesBody = methods === '*' || methods.some((method) => method !== 'GET');
     return {
       method: methods,
       path: route.path,
@@ -44,7 +46,9 @@ export function buildProxyRoutes(
         plugins: route.plugins,
         auth: route.auth === 'none' ? false : { mode: route.auth, strategies: authStrategies },
         // The body is streamed to the upstream untouched: hapi neither reads nor parses it.
-        payload: { output: 'stream', parse: false, timeout: false, maxBytes: route.maxBodySize },
+        ...(takesBody && {
+          payload: { output: 'stream', parse: false, timeout: false, maxBytes: route.maxBodySize },
+        }),
         // The upstream's answer is passed through as it is: no ranges, compression or cache headers of hapi's own.
         response: { ranges: false },
         cache: false,
