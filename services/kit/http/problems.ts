@@ -25,6 +25,15 @@ export function tooManyRequests(detail: string, retryAfterSeconds: number): Boom
   return error;
 }
 
+/**
+ * What of an error goes to the log: driver errors carry the query's parameters (emails,
+ * password hashes), so only the name, message, SQLSTATE and stack are kept.
+ */
+function loggableError(error: Boom.Boom): Record<string, unknown> {
+  const { code, constraint } = error as Boom.Boom & { code?: unknown; constraint?: unknown };
+  return { type: error.name, message: error.message, code, constraint, stack: error.stack };
+}
+
 export function registerProblemResponses(server: Server): void {
   server.ext('onPreResponse', (request: Request, h: ResponseToolkit) => {
     const response = request.response;
@@ -33,7 +42,7 @@ export function registerProblemResponses(server: Server): void {
     const requestId = requestIdOf(request);
     if (statusCode >= 500) {
       // The stack stays in the log; the client gets a generic detail and the id to report.
-      log(request).error({ err: response }, 'request failed');
+      log(request).error({ err: loggableError(response) }, 'request failed');
     }
     const detail = statusCode >= 500 ? 'An unexpected error occurred.' : response.message || undefined;
     const body = problem(statusCode, payload.error, detail === payload.error ? undefined : detail, requestId);
