@@ -19,6 +19,7 @@ export interface LoadShape {
   connections: number;
   /** Fixed arrival rate across all connections (open-loop-like); absent: as fast as possible. */
   overallRate?: number;
+  headers?: Record<string, string>;
 }
 
 export interface Probe {
@@ -43,6 +44,7 @@ export async function measure(shape: LoadShape, probe: Probe): Promise<Measureme
         connections: shape.connections,
         duration: shape.durationSeconds,
         overallRate: shape.overallRate,
+        headers: shape.headers,
         pipelining: 1,
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),

@@ -3,7 +3,19 @@ import type { PorticoConfigInput } from '../../gateway/config/schema.ts';
 
 export interface VariantInputs {
   upstreamUrl: string;
+  /** The bench's token issuer (ES256); rows with auth send a token it signed. */
+  issuer?: string;
+  jwksUri?: string;
   redisUrl?: string;
+}
+
+export interface PorticoVariant {
+  describe: string;
+  /** Send the bench issuer's bearer token. */
+  auth?: boolean;
+  /** Needs a redis-server (the row is marked absent without one). */
+  redis?: boolean;
+  config(inputs: VariantInputs): PorticoConfigInput;
 }
 
 const DEFAULT_CHAIN = [
@@ -12,10 +24,27 @@ const DEFAULT_CHAIN = [
   { name: 'cors', options: { origins: ['http://localhost:5173'] } },
 ];
 
-export const PORTICO_VARIANTS: Record<
-  string,
-  { describe: string; config(inputs: VariantInputs): PorticoConfigInput }
-> = {
+// Every request is counted but none refused: the rows measure what counting costs.
+const COUNT_EVERYTHING = [
+  { by: 'user', points: 1_000_000_000, per: '1m' },
+  { by: 'ip', points: 1_000_000_000, per: '1m' },
+];
+
+const authJwt = ({ issuer, jwksUri }: VariantInputs, cache?: { max: number }) => ({
+  name: 'auth-jwt',
+  options: { issuers: [{ issuer, audiences: ['portico'], jwksUri }], ...(cache && { cache }) },
+});
+
+const fullChain = (inputs: VariantInputs, store: 'memory' | 'redis') => [
+  ...DEFAULT_CHAIN,
+  authJwt(inputs),
+  { name: 'rate-limit', options: { store, policies: COUNT_EVERYTHING } },
+  // Identical concurrent GETs from one token would be merged into one upstream call, flattering the row.
+  { name: 'dedup', options: { coalesce: { enabled: false } } },
+  { name: 'circuit-breaker' },
+];
+
+export const PORTICO_VARIANTS: Record<string, PorticoVariant> = {
   'portico-bare': {
     describe: 'Portico, no plugins',
     config: ({ upstreamUrl }) => base(upstreamUrl, []),
@@ -23,6 +52,30 @@ export const PORTICO_VARIANTS: Record<
   'portico-default': {
     describe: 'Portico, default chain (access-log, security-headers, cors)',
     config: ({ upstreamUrl }) => base(upstreamUrl, DEFAULT_CHAIN),
+  },
+  'portico-auth-warm': {
+    describe: 'default chain + auth-jwt (ES256), verified-token cache warm',
+    auth: true,
+    config: (inputs) => base(inputs.upstreamUrl, [...DEFAULT_CHAIN, authJwt(inputs)], 'required'),
+  },
+  'portico-auth-nocache': {
+    describe: 'default chain + auth-jwt (ES256), cache off: every request verified',
+    auth: true,
+    config: (inputs) => base(inputs.upstreamUrl, [...DEFAULT_CHAIN, authJwt(inputs, { max: 0 })], 'required'),
+  },
+  'portico-full-memory': {
+    describe: 'full chain: default + auth + rate limit (memory) + dedup + breaker',
+    auth: true,
+    config: (inputs) => base(inputs.upstreamUrl, fullChain(inputs, 'memory'), 'required'),
+  },
+  'portico-full-redis': {
+    describe: 'full chain with rate limits on Redis',
+    auth: true,
+    redis: true,
+    config: (inputs) => ({
+      ...base(inputs.upstreamUrl, fullChain(inputs, 'redis'), 'required'),
+      redis: { url: inputs.redisUrl! },
+    }),
   },
 };
 
@@ -32,11 +85,15 @@ export function porticoVariantConfig(name: string, inputs: VariantInputs): Porti
   return variant.config(inputs);
 }
 
-function base(upstreamUrl: string, plugins: PorticoConfigInput['plugins']): PorticoConfigInput {
+function base(
+  upstreamUrl: string,
+  plugins: PorticoConfigInput['plugins'],
+  auth: 'none' | 'required' = 'none',
+): PorticoConfigInput {
   return {
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     upstreams: { bench: { url: upstreamUrl, health: false } },
     plugins,
-    routes: [{ name: 'bench', path: '/{p*}', upstream: 'bench' }],
+    routes: [{ name: 'bench', path: '/{p*}', upstream: 'bench', auth }],
   };
 }

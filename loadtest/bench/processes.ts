@@ -28,6 +28,7 @@ export async function startTarget(script: string, env: NodeJS.ProcessEnv, core?:
     core !== undefined && canPin() ? ['taskset', '-c', String(core), ...command] : command;
   const child = spawn(file!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let stopping = false;
   // A target may name the process that does its work (a wrapper that spawns nginx, say).
   let measuredPid = child.pid!;
   const port = await new Promise<number>((resolve, reject) => {
@@ -48,7 +49,6 @@ export async function startTarget(script: string, env: NodeJS.ProcessEnv, core?:
       if (!stopping) console.error(`  ! ${error.message}`);
     });
   });
-  let stopping = false;
   return {
     child,
     port,

@@ -5,6 +5,8 @@ import { cpus, totalmem, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { measure, type Measurement } from './measure.ts';
+import { startTestIssuer, type TestIssuer } from '../../plugins/auth-jwt/testing/testIssuer.ts';
+import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
 import { PORTICO_VARIANTS } from './porticoVariants.ts';
 import { canPin, pinSelf, startTarget, TargetAbsent, type Started } from './processes.ts';
 
@@ -38,8 +40,14 @@ interface AbsentRow {
 interface TargetSpec {
   name: string;
   describe: string;
+  auth?: boolean;
+  redis?: boolean;
   start(upstreamUrl: string): Promise<Started>;
 }
+
+// Shared by the rows that need them; started once, in this (load generator) process.
+let issuer: TestIssuer | undefined;
+let redis: RedisServer | undefined;
 
 const SUT_CORE = 0;
 const LOADGEN_CORE = 1;
@@ -65,8 +73,26 @@ const targets: TargetSpec[] = [
   ...Object.entries(PORTICO_VARIANTS).map(([name, variant]) => ({
     name,
     describe: variant.describe,
-    start: (upstreamUrl: string) =>
-      startTarget('./targets/portico.ts', { BENCH_UPSTREAM: upstreamUrl, BENCH_VARIANT: name }, SUT_CORE),
+    auth: variant.auth,
+    redis: variant.redis,
+    start: async (upstreamUrl: string) => {
+      if (variant.redis && !redis) {
+        const reason = redisSkipReason();
+        if (reason) throw new TargetAbsent(reason);
+        redis = await startRedisServer();
+      }
+      return startTarget(
+        './targets/portico.ts',
+        {
+          BENCH_UPSTREAM: upstreamUrl,
+          BENCH_VARIANT: name,
+          BENCH_ISSUER: issuer!.issuer,
+          BENCH_JWKS_URI: issuer!.jwksUri,
+          ...(redis && { BENCH_REDIS_URL: redis.url }),
+        },
+        SUT_CORE,
+      );
+    },
   })),
 ]
   .filter((target) => !only || only.includes(target.name) || target.name === 'bare-proxy')
@@ -76,6 +102,8 @@ const targets: TargetSpec[] = [
 async function main(): Promise<void> {
   const pinned = pinSelf(LOADGEN_CORE);
   const upstream = await startTarget('./targets/upstream.ts', {}, LOADGEN_CORE);
+  issuer = await startTestIssuer();
+  const authorization = `Bearer ${await issuer.sign({ sub: 'bench-user', roles: ['student'] }, { expiresIn: '2h' })}`;
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   console.log(
     `bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ` +
@@ -99,9 +127,10 @@ async function main(): Promise<void> {
       continue;
     }
     const url = `http://127.0.0.1:${started.port}/api/v1/programs/42`;
+    const headers = target.auth ? { authorization } : undefined;
     try {
-      await measure({ url, durationSeconds: warmupSeconds, connections }, started);
-      const capacity = await measure({ url, durationSeconds, connections }, started);
+      await measure({ url, durationSeconds: warmupSeconds, connections, headers }, started);
+      const capacity = await measure({ url, durationSeconds, connections, headers }, started);
       if (target.name === 'bare-proxy')
         openLoopRates = [0.5, 0.8].map((share) => Math.round(capacity.requestsPerSecond * share));
       const openLoop: Record<string, Measurement> = {};
@@ -118,6 +147,8 @@ async function main(): Promise<void> {
     }
   }
   await upstream.stop();
+  await issuer.stop();
+  await redis?.stop();
   report(rows, absent, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds });
 }
 

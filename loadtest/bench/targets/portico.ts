@@ -6,6 +6,8 @@ import { porticoVariantConfig } from '../porticoVariants.ts';
 
 const config = porticoVariantConfig(process.env.BENCH_VARIANT!, {
   upstreamUrl: process.env.BENCH_UPSTREAM!,
+  issuer: process.env.BENCH_ISSUER ?? 'http://127.0.0.1:1',
+  jwksUri: process.env.BENCH_JWKS_URI ?? 'http://127.0.0.1:1/jwks',
   redisUrl: process.env.BENCH_REDIS_URL,
 });
 const loaded = await resolveConfig(config);
