@@ -157,6 +157,13 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     pluginOrder,
     async start() {
       const withAdmin = options.admin !== false;
+      // Shared budgets are only shared once the store answers: don't take traffic before that.
+      if (redis && config.redis && !(await redisReady(redis, config.redis.startupWait))) {
+        logger.warn(
+          { event: 'redis_not_ready', waitedMs: config.redis.startupWait },
+          'starting without Redis: stores use their failure mode',
+        );
+      }
       await server.initialize();
       if (withAdmin) await admin.start();
       else await admin.initialize();
@@ -197,6 +204,20 @@ export function responseStatus(request: Request): number {
     (response as { output?: { statusCode: number } }).output?.statusCode ??
     499
   );
+}
+
+function redisReady(client: RedisClient, waitMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), waitMs);
+    client.on('ready', onReady);
+  });
 }
 
 function connectRedis(config: NonNullable<LoadedConfig['config']['redis']>, logger: Logger): RedisClient {

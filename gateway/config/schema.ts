@@ -62,12 +62,21 @@ const serverSchema = z
   })
   .strict();
 
+const startupWait = duration()
+  .prefault('5s')
+  .describe(
+    'How long start-up waits for Redis before opening the listener; past it, stores use their failure mode',
+  );
+
 const redisSchema = z
   .union([
-    z.object({ url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL') }).strict(),
+    z
+      .object({ url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'), startupWait })
+      .strict(),
     z
       .object({
         cluster: z.object({ nodes: z.array(z.string()).min(1) }).strict(),
+        startupWait,
       })
       .strict(),
   ])
