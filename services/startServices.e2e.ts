@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SERVICE_PORTS, startServices } from './index.ts';
 import type { StartedServices } from './index.ts';
 import { createLogger } from './kit/index.ts';
+import { contractClients } from './testing/index.ts';
 
 let services: StartedServices;
 let printed = '';
@@ -38,33 +39,28 @@ describe('startServices with no configuration', () => {
   });
 
   it('starts all four on ephemeral ports, healthy and ready', async () => {
-    for (const url of Object.values(services.urls)) {
+    const api = await contractClients(services.urls);
+    for (const [name, url] of Object.entries(services.urls)) {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(url).not.toMatch(/:(0|710\d)$/);
-      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect((await api[name as keyof typeof api].request('GET', '/readyz')).status).toBe(200);
     }
     expect(services.issuer).toBe(services.urls.identity);
   });
 
   it('has synced the bundled feeds and generated a first admin who can log in', async () => {
-    const programs = (await (await fetch(`${services.urls.programs}/programs?limit=100`)).json()) as {
-      items: unknown[];
-    };
-    expect(programs.items).toHaveLength(20);
+    const api = await contractClients(services.urls);
+    const programs = await api.programs.request('GET', '/programs?limit=100');
+    expect(programs.body.items).toHaveLength(20);
     const password = /password:\s+(\S+)/.exec(printed)?.[1];
     expect(password).toBeTruthy();
-    const login = await fetch(`${services.urls.identity}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@portico.local', password }),
+    const login = await api.identity.request('POST', '/auth/login', {
+      json: { email: 'admin@portico.local', password },
     });
     expect(login.status).toBe(200);
-    const { access_token } = (await login.json()) as { access_token: string };
+    const { access_token } = login.body as { access_token: string };
     // Another service accepts identity's token (JWKS fetched over HTTP).
-    const sync = await fetch(`${services.urls.programs}/programs/sync`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${access_token}` },
-    });
+    const sync = await api.programs.request('POST', '/programs/sync', { token: access_token });
     expect(sync.status).toBe(200);
   });
 });

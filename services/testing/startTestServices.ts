@@ -11,6 +11,7 @@ import type { Database, Role } from '../kit/index.ts';
 import type { ServiceName } from '../serviceCatalog.ts';
 import { startServicesWith } from '../startServices.ts';
 import type { DatabaseProvider } from '../startServices.ts';
+import { createContractClient } from './contractClient.ts';
 import { copyOfTemplate } from './migratedTemplate.ts';
 
 export const TEST_ADMIN = { email: 'admin@test.portico.dev', password: 'correct horse battery staple 42' };
@@ -111,15 +112,16 @@ export async function startTestServices(options: TestServicesOptions = {}): Prom
   });
   const identity = started.urls.identity;
 
+  // The fixture's own calls are checked against identity's contract like any test's.
+  const identityApi = await createContractClient('identity', identity);
   const post = async (path: string, body: unknown, token?: string) => {
-    const response = await fetch(identity + path, {
-      method: path.endsWith('/roles') ? 'PUT' : 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+    const response = await identityApi.request(path.endsWith('/roles') ? 'PUT' : 'POST', path, {
+      json: body,
+      token,
     });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(json)}`);
-    return json;
+    if (response.status >= 300)
+      throw new Error(`${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body as Record<string, unknown>;
   };
   const login = async (email: string, password: string) =>
     (await post('/auth/login', { email, password })) as { access_token: string; refresh_token: string };

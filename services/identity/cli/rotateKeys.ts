@@ -13,7 +13,10 @@ import { createSigningKeys } from '../keys/signingKeys.ts';
 
 async function open(env: NodeJS.ProcessEnv): Promise<Database> {
   if (env.DATABASE_URL) return pgDatabase(env.DATABASE_URL, { max: 1 });
-  if (!env.DATA_DIR) throw new Error('set DATABASE_URL or DATA_DIR (an in-memory identity rotates via POST /auth/keys/rotate)');
+  if (!env.DATA_DIR)
+    throw new Error(
+      'set DATABASE_URL or DATA_DIR (an in-memory identity rotates via POST /auth/keys/rotate)',
+    );
   // `portico dev` keeps one shared PGlite; `services/identity/main.ts` its own.
   const shared = join(env.DATA_DIR, 'pglite', 'shared');
   const dataDir = existsSync(shared) ? shared : join(env.DATA_DIR, 'pglite', 'identity');
