@@ -59,6 +59,11 @@ const targets: TargetSpec[] = [
     start: () => startTarget('./targets/upstream.ts', {}, SUT_CORE),
   },
   {
+    name: 'hapi-hello',
+    describe: 'diagnostic: bare hapi answering the same body itself (what the lifecycle costs)',
+    start: () => startTarget('./targets/hapiHello.ts', {}, SUT_CORE),
+  },
+  {
     name: 'nginx',
     describe: 'nginx 1 worker, upstream keep-alive, access log off',
     start: (upstreamUrl: string) =>
