@@ -1,6 +1,6 @@
 // The ops config: one schema, the single source of defaults, validation messages and the editor JSON Schema.
 import { z } from 'zod';
-import { byteSize, duration } from './units.ts';
+import { byteSize, duration } from '../../contracts/units.ts';
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 

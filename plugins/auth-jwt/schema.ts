@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './duration.ts';
+import { duration } from '../../contracts/units.ts';
 
 /**
  * Signature algorithms a token may use. Asymmetric only: an HMAC algorithm would let anyone who

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './duration.ts';
+import { duration } from '../../contracts/units.ts';
 
 // Each field once, without its default: the plugin-wide settings default them, an upstream's
 // override leaves them unset (so it inherits the plugin-wide value).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './duration.ts';
+import { duration } from '../../contracts/units.ts';
 
 const corsFields = {
   origins: z

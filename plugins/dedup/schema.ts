@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { byteSize, duration } from './units.ts';
+import { byteSize, duration } from '../../contracts/units.ts';
 
 const BODY_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'] as const;
 

@@ -1,4 +1,5 @@
 // Durations and sizes as ops write them ("5s", "250ms", "100mb"), parsed once at load time.
+// Shared by the gateway's config schema and every plugin's options schema (plugins may import contracts/).
 import { z } from 'zod';
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
