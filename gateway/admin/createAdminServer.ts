@@ -1,8 +1,9 @@
 // The admin listener: health, readiness, metrics and the effective config, on a private address.
-import Hapi from '@hapi/hapi';
+import type Hapi from '@hapi/hapi';
 import type { Registry } from 'prom-client';
 import type { PorticoConfig } from '../config/schema.ts';
 import type { PluginOrderEntry } from '../registry/orderPlugins.ts';
+import { adminListener } from './adminListener.ts';
 import type { Readiness } from './readiness.ts';
 import { redactConfig } from './redactConfig.ts';
 
@@ -16,12 +17,7 @@ export interface AdminSources {
 
 export function createAdminServer(sources: AdminSources): Hapi.Server {
   const { config } = sources;
-  const server = Hapi.server({
-    host: config.server.admin.host,
-    port: config.server.admin.port,
-    debug: false,
-    routes: { security: { noSniff: true, xframe: 'deny', hsts: false, xss: false, referrer: 'no-referrer' } },
-  });
+  const server = adminListener(config);
 
   server.route([
     { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },

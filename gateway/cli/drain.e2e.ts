@@ -8,29 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnPortico } from '../testing/spawnPortico.ts';
 import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
 import { freePort } from '../testing/redisServer.ts';
+import { getStatus, until } from '../testing/waitFor.ts';
 
 const IN_FLIGHT = 50;
 let upstream: TestUpstream | undefined;
 afterAll(async () => upstream?.close());
-
-function get(url: string, agent: http.Agent | false): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      })
-      .on('error', reject);
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean>, deadlineMs = 15_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`condition not reached: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('SIGTERM', () => {
   it('finishes every in-flight request with zero failures, then exits 0', async () => {
@@ -58,7 +40,9 @@ describe('SIGTERM', () => {
 
     // Keep-alive clients, as real ones are: draining must not cut their connections mid-request.
     const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-    const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) => get(`${base}/work/${index}`, agent));
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) =>
+      getStatus(`${base}/work/${index}`, agent),
+    );
     await until('all in flight', async () => held.length === IN_FLIGHT);
 
     portico.child.kill('SIGTERM');
@@ -68,7 +52,7 @@ describe('SIGTERM', () => {
     // traffic away); after it the listener closes and a new connection is refused.
     await until('listener closed', async () => {
       try {
-        await get(`${base}/healthz`, false);
+        await getStatus(`${base}/healthz`, false);
         return false;
       } catch (error) {
         return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';

@@ -9,30 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnPortico, type PorticoProcess } from '../testing/spawnPortico.ts';
 import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
 import { freePort } from '../testing/redisServer.ts';
+import { getStatus, until } from '../testing/waitFor.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function get(url: string, agent: http.Agent | false): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      })
-      .on('error', reject);
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean>, deadlineMs = 20_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`condition not reached: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function logLines(portico: PorticoProcess): Array<Record<string, unknown>> {
   return portico.stdout.flatMap((line) => {
@@ -92,7 +74,8 @@ describe('portico start --workers 2', () => {
     // A fresh connection per request: the primary hands connections to the workers in turn.
     const REQUESTS = 40;
     const statuses = [];
-    for (let index = 0; index < REQUESTS; index++) statuses.push(await get(`${base}/work/${index}`, false));
+    for (let index = 0; index < REQUESTS; index++)
+      statuses.push(await getStatus(`${base}/work/${index}`, false));
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
 
     await until(
@@ -152,7 +135,7 @@ describe('portico start --workers 2', () => {
         report.workers.every((w) => w.pid !== victim)
       );
     });
-    expect(await get(`${base}/after`, false)).toBe(200);
+    expect(await getStatus(`${base}/after`, false)).toBe(200);
   });
 
   it('SIGTERM with requests in flight on both workers: readiness 503, zero failures, every worker exits 0, exit 0', async () => {
@@ -164,7 +147,9 @@ describe('portico start --workers 2', () => {
     const IN_FLIGHT = 40;
     const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
     cleanups.push(() => agent.destroy());
-    const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) => get(`${base}/work/${index}`, agent));
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) =>
+      getStatus(`${base}/work/${index}`, agent),
+    );
     await until('all in flight', async () => held.length === IN_FLIGHT);
 
     portico.child.kill('SIGTERM');
@@ -172,7 +157,7 @@ describe('portico start --workers 2', () => {
     expect((await fetch(`${admin}/readyz`)).status).toBe(503);
     await until('listener closed', async () => {
       try {
-        await get(`${base}/healthz`, false);
+        await getStatus(`${base}/healthz`, false);
         return false;
       } catch (error) {
         return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';

@@ -1,8 +1,9 @@
 // The admin listener of a cluster: one, in the primary, so /readyz and /metrics speak for every
 // worker instead of for whichever worker a connection happened to land on.
 import type { Worker } from 'node:cluster';
-import Hapi from '@hapi/hapi';
+import type Hapi from '@hapi/hapi';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
+import { adminListener } from '../admin/adminListener.ts';
 import { redactConfig } from '../admin/redactConfig.ts';
 import type { LoadedConfig } from '../config/loadConfig.ts';
 import type { PluginOrderEntry } from '../registry/orderPlugins.ts';
@@ -52,12 +53,7 @@ export async function clusterReadiness(
 
 export function createClusterAdmin(sources: ClusterAdminSources): Hapi.Server {
   const { config } = sources.loaded;
-  const server = Hapi.server({
-    host: config.server.admin.host,
-    port: config.server.admin.port,
-    debug: false,
-    routes: { security: { noSniff: true, xframe: 'deny', hsts: false, xss: false, referrer: 'no-referrer' } },
-  });
+  const server = adminListener(config);
 
   server.route([
     {
