@@ -6,7 +6,7 @@
 // that means "no more" (EMFILE, EADDRNOTAVAIL, the gateway closing held connections, a worker
 // dying), when memory runs low, or at the time bound. Writes loadtest/results/connections-*.json.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +167,7 @@ async function startGateway(upstreamUrl: string): Promise<RunningGateway> {
   let stderr = '';
   child.stderr!.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   const adminUrl = `http://127.0.0.1:${adminPort}`;
+  let knownPids: number[] = [];
   const readyBy = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${stderr}`);
@@ -183,9 +184,17 @@ async function startGateway(upstreamUrl: string): Promise<RunningGateway> {
     port,
     adminUrl,
     async workerPids() {
-      const response = await fetch(`${adminUrl}/readyz`);
-      const report = (await response.json()) as { workers: Array<{ pid: number }> };
-      return report.workers.map((worker) => worker.pid);
+      // At the open-files limit the admin listener cannot accept either: fall back on the last
+      // known pids, keeping those still alive.
+      try {
+        const response = await fetch(`${adminUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
+        const report = (await response.json()) as { workers?: Array<{ pid: number }> };
+        // --workers 1: no cluster, the gateway is the one process.
+        knownPids = report.workers?.map((worker) => worker.pid) ?? [child.pid!];
+        return knownPids;
+      } catch {
+        return knownPids.filter((pid) => existsSync(`/proc/${pid}`));
+      }
     },
     stderr: () => stderr,
   };
@@ -195,7 +204,10 @@ async function sampleGateway(gateway: RunningGateway): Promise<GatewaySample> {
   const pids = await gateway.workerPids();
   const workers = pids.map((pid) => ({ pid, rssBytes: residentBytes(pid), fds: fdCount(pid) }));
   const primaryPid = gateway.child.pid!;
-  const primary = { pid: primaryPid, rssBytes: residentBytes(primaryPid), fds: fdCount(primaryPid) };
+  const single = pids.includes(primaryPid);
+  const primary = single
+    ? { pid: primaryPid, rssBytes: 0, fds: 0 }
+    : { pid: primaryPid, rssBytes: residentBytes(primaryPid), fds: fdCount(primaryPid) };
   return {
     rssBytes: primary.rssBytes + workers.reduce((sum, worker) => sum + worker.rssBytes, 0),
     workers,
@@ -205,7 +217,7 @@ async function sampleGateway(gateway: RunningGateway): Promise<GatewaySample> {
 }
 
 function gatewayProbe(gateway: RunningGateway, pids: number[]) {
-  const all = [gateway.child.pid!, ...pids];
+  const all = [...new Set([gateway.child.pid!, ...pids])];
   return {
     rss: () => all.reduce((sum, pid) => sum + residentBytes(pid), 0),
     cpuSeconds: () => all.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
@@ -393,15 +405,15 @@ async function main(): Promise<void> {
     );
 
     // Why stop here?
-    const livePids = await gateway.workerPids().catch(() => []);
-    if (opened.fatal.length > 0) stoppedBy = `client side: ${[...new Set(opened.fatal)].join(', ')}`;
-    else if (gateway.child.exitCode !== null) stoppedBy = `gateway exited with ${gateway.child.exitCode}`;
-    else if (livePids.length < settings.workers || livePids.some((pid) => !pids.includes(pid)))
-      stoppedBy = 'a gateway worker died (replaced by the primary)';
+    const livePids = await gateway.workerPids();
+    if (gateway.child.exitCode !== null) stoppedBy = `gateway exited with ${gateway.child.exitCode}`;
+    else if (opened.fatal.length > 0) stoppedBy = `client side: ${[...new Set(opened.fatal)].join(', ')}`;
     else if (after.closedByServer > 0)
       stoppedBy = `the gateway closed ${after.closedByServer} held connections`;
     else if (opened.open < target * 0.999)
-      stoppedBy = `opened only ${opened.open} of ${target} within ${settings.openTimeoutSeconds}s (errors: ${JSON.stringify(opened.errors)})`;
+      stoppedBy = `opened only ${opened.open} of ${target} within ${settings.openTimeoutSeconds}s (client errors: ${JSON.stringify(opened.errors)}; gateway fds per process: ${sample.workers.map((worker) => worker.fds).join(', ')})`;
+    else if (livePids.length < settings.workers || livePids.some((pid) => !pids.includes(pid)))
+      stoppedBy = 'a gateway worker died (replaced by the primary)';
     else if (memAvailableMiB() < settings.minFreeMiB)
       stoppedBy = `memory: under ${settings.minFreeMiB} MiB available`;
     else if (Date.now() > deadline) stoppedBy = `time: past ${settings.maxMinutes} minutes`;
