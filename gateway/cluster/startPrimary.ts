@@ -74,13 +74,16 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
 
   const drainFailures: Array<{ worker: number; code: number | null; signal: string }> = [];
   let onAllExited: (() => void) | undefined;
+  const draining = new Set<number>();
   cluster.on('exit', (worker, code, signal) => {
     started.delete(worker.id);
     const fields = { worker: worker.id, workerPid: worker.process.pid, code, signal };
     if (phase === 'draining') {
       logger.info({ event: 'worker_exit', ...fields }, 'worker stopped');
       if (code !== 0) drainFailures.push({ worker: worker.id, code, signal });
-      if (Object.keys(cluster.workers ?? {}).length === 0) onAllExited?.();
+      // Not cluster.workers: a worker that exits before its IPC channel closes is still listed there.
+      draining.delete(worker.id);
+      if (draining.size === 0) onAllExited?.();
       return;
     }
     if (phase === 'starting') {
@@ -121,9 +124,10 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
     for (const timer of restartTimers) clearTimeout(timer);
     restartTimers.clear();
     const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
+    for (const worker of alive) if (!worker.isDead()) draining.add(worker.id);
     const allExited = new Promise<void>((resolve) => {
       onAllExited = resolve;
-      if (alive.length === 0) resolve();
+      if (draining.size === 0) resolve();
     });
     for (const worker of alive) {
       // A worker still starting has no drain handler yet: its default SIGTERM action ends it.
