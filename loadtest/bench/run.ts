@@ -64,6 +64,12 @@ const targets: TargetSpec[] = [
     start: () => startTarget('./targets/hapiHello.ts', {}, SUT_CORE),
   },
   {
+    name: 'hapi-proxy',
+    describe: 'diagnostic: minimal hapi route + http-proxy, nothing of Portico (what the pairing costs)',
+    start: (upstreamUrl: string) =>
+      startTarget('./targets/hapiProxy.ts', { BENCH_UPSTREAM: upstreamUrl }, SUT_CORE),
+  },
+  {
     name: 'nginx',
     describe: 'nginx 1 worker, upstream keep-alive, access log off',
     start: (upstreamUrl: string) =>
