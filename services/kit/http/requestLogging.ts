@@ -18,7 +18,7 @@ export function log(request: Request): Logger {
 /** Must be registered before other onPreResponse extensions so the id reaches every response. */
 export function registerRequestLogging(server: Server, logger: Logger): void {
   server.ext('onRequest', (request, h) => {
-    (request.app as RequestLogState).logger = logger.child({ reqId: requestIdOf(request) });
+    (request.app as RequestLogState).logger = logger.child({ requestId: requestIdOf(request) });
     return h.continue;
   });
   server.ext('onPreResponse', (request, h) => {
