@@ -232,7 +232,8 @@ function report(
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
-    kernel: release(),
+    // Kernel major.minor only: the full release string names the host's build, which results need not carry.
+    kernel: release().split('.').slice(0, 2).join('.'),
   };
   const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });

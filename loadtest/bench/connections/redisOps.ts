@@ -97,7 +97,7 @@ const machine = {
   cpuModel: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 1024 ** 3),
   node: process.version,
-  kernel: release(),
+  kernel: release().split('.').slice(0, 2).join('.'),
   redis: spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim(),
 };
 const file = fileURLToPath(

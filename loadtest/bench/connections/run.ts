@@ -98,7 +98,8 @@ function machine() {
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
-    kernel: release(),
+    // Kernel major.minor only: the full release string names the host's build, which results need not carry.
+    kernel: release().split('.').slice(0, 2).join('.'),
     openFilesLimit: openFiles ? { soft: Number(openFiles[1]), hard: Number(openFiles[2]) } : undefined,
     ipLocalPortRange: readOr('/proc/sys/net/ipv4/ip_local_port_range').replace(/\s+/, '-'),
     somaxconn: Number(readOr('/proc/sys/net/core/somaxconn', '0')),
