@@ -3,21 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from './configIssues.ts';
 import { CONFIG_JSON_SCHEMA_PATH, renderConfigJsonSchema } from './emitJsonSchema.ts';
 import { parseYaml, resolveConfig } from './loadConfig.ts';
-
-const base = {
-  upstreams: { programs: { url: 'http://127.0.0.1:7102' } },
-  routes: [{ path: '/api/v1/programs/{rest*}', upstream: 'programs' }],
-};
-
-async function issuesOf(raw: unknown): Promise<string[]> {
-  try {
-    await resolveConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../testing/configIssuesOf.ts';
 
 describe('config schema', () => {
   it('fills every default so an almost empty file is a working, safe config', async () => {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../gateway/config/configIssues.ts';
 import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { rateLimitOptions, rateLimitRouteOptions } from './schema.ts';
-
-const base = {
-  upstreams: { programs: { url: 'http://127.0.0.1:7102' } },
-  routes: [{ path: '/api/v1/programs/{rest*}', upstream: 'programs' }],
-};
-
-async function issuesOf(raw: unknown): Promise<string[]> {
-  try {
-    await resolveConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../gateway/testing/configIssuesOf.ts';
 
 describe('rate-limit options schema', () => {
   it('defaults to the seeds (100/min per user, 1,000/min per IP), Redis when configured, insurance on failure', () => {
