@@ -21,7 +21,7 @@ export { mountGraphQL } from './graphql/mountGraphQL.ts';
 export type { GraphQLContext, Resolvers } from './graphql/mountGraphQL.ts';
 export { stopOnSignals } from './lifecycle.ts';
 export type { RunningService } from './lifecycle.ts';
-export { decodeCursor, encodeCursor, pageLimit } from './pagination.ts';
+export { decodeCursor, encodeCursor, keysetPage, pageLimit } from './pagination.ts';
 export { serviceUrl } from './http/serviceUrl.ts';
 export { DEFAULT_IDENTITY_ISSUER, tokenVerifierFromEnv } from './serviceOptions.ts';
 export type { ServiceStartOptions } from './serviceOptions.ts';

@@ -18,3 +18,17 @@ export function decodeCursor(cursor: string): unknown[] {
 
 /** `limit` for list endpoints: 1..100, 20 when absent. */
 export const pageLimit = z.coerce.number().int().min(1).max(100).default(20);
+
+/**
+ * One page from `limit + 1` rows fetched in sort order: the extra row only says another page
+ * exists; the cursor holds the sort key of the last row returned.
+ */
+export function keysetPage<T>(
+  rows: T[],
+  limit: number,
+  sortKey: (row: T) => unknown[],
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(sortKey(last)) : null };
+}

@@ -1,6 +1,6 @@
 // Resolvers for contracts/graphql/appointments.graphql; the same visibility rules as REST.
 import { GraphQLError } from 'graphql';
-import { decodeCursor, encodeCursor } from '../../kit/index.ts';
+import { decodeCursor, keysetPage } from '../../kit/index.ts';
 import type { Database, GraphQLContext, Principal, Resolvers } from '../../kit/index.ts';
 import { findByIds, findVisible, listVisible } from '../appointmentStore.ts';
 
@@ -27,13 +27,8 @@ export function appointmentResolvers(db: Database): Resolvers {
         } catch {
           throw new GraphQLError('Invalid cursor.', { extensions: { code: 'BAD_USER_INPUT' } });
         }
-        const items = await listVisible(db, signedIn(context), { limit: limit + 1, after });
-        const page = items.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
-          items: page,
-          nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null,
-        };
+        const rows = await listVisible(db, signedIn(context), { limit: limit + 1, after });
+        return keysetPage(rows, limit, (row) => [row.startsAt, row.id]);
       },
       async appointment(_: unknown, args: { id: string }, context: GraphQLContext) {
         const principal = signedIn(context);

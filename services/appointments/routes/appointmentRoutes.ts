@@ -5,9 +5,9 @@ import { z } from 'zod';
 import {
   BEARER_STRATEGY,
   decodeCursor,
-  encodeCursor,
   hasRole,
   isUniqueViolation,
+  keysetPage,
   log,
   pageLimit,
   requirePrincipal,
@@ -123,13 +123,8 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       async handler(request) {
         const { limit, cursor } = request.query as z.output<typeof ListQuery>;
         const after = cursor ? (decodeCursor(cursor) as [string, string]) : undefined;
-        const items = await listVisible(db, requirePrincipal(request), { limit: limit + 1, after });
-        const page = items.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
-          items: page,
-          nextCursor: items.length > limit && last ? encodeCursor([last.startsAt, last.id]) : null,
-        };
+        const rows = await listVisible(db, requirePrincipal(request), { limit: limit + 1, after });
+        return keysetPage(rows, limit, (row) => [row.startsAt, row.id]);
       },
     },
     {

@@ -1,6 +1,6 @@
 // Resolvers for contracts/graphql/resources.graphql; like REST, any signed-in user may read.
 import { GraphQLError } from 'graphql';
-import { decodeCursor, encodeCursor } from '../../kit/index.ts';
+import { decodeCursor, keysetPage } from '../../kit/index.ts';
 import type { Database, GraphQLContext, Resolvers } from '../../kit/index.ts';
 import { findResource, findResourcesByIds, listResources } from '../resourceStore.ts';
 import type { Resource } from '../resourceStore.ts';
@@ -25,13 +25,8 @@ export function resourceResolvers(db: Database): Resolvers {
         } catch {
           throw new GraphQLError('Invalid cursor.', { extensions: { code: 'BAD_USER_INPUT' } });
         }
-        const items = await listResources(db, limit + 1, after);
-        const page = items.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
-          items: page,
-          nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-        };
+        const rows = await listResources(db, limit + 1, after);
+        return keysetPage(rows, limit, (row) => [row.createdAt, row.id]);
       },
       async resource(_: unknown, args: { id: string }, context: GraphQLContext) {
         signedIn(context);

@@ -3,10 +3,10 @@ import Boom from '@hapi/boom';
 import type { Request, ResponseToolkit, RouteOptionsPayload, ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
 import {
-  BEARER_STRATEGY,
   badRequest,
+  BEARER_STRATEGY,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
   log,
   pageLimit,
   requirePrincipal,
@@ -150,13 +150,8 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
         requirePrincipal(request);
         const { limit, cursor } = request.query as z.output<typeof ListQuery>;
         const after = cursor ? (decodeCursor(cursor) as [string, string]) : undefined;
-        const items = await listResources(db, limit + 1, after);
-        const page = items.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
-          items: page,
-          nextCursor: items.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-        };
+        const rows = await listResources(db, limit + 1, after);
+        return keysetPage(rows, limit, (row) => [row.createdAt, row.id]);
       },
     },
     {
