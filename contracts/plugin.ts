@@ -1,11 +1,12 @@
 // The plugin contract: what a Portico plugin is, and what the gateway hands it.
 // Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
 import type { IncomingMessage } from 'node:http';
-import type { Request, RequestRoute, Server, ServerRoute } from '@hapi/hapi';
+import type { Lifecycle, Request, RequestRoute, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
 import type { z } from 'zod';
+import type { Caller, UpstreamClient } from './upstream.ts';
 
 /** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
 export type LifecyclePhase =
@@ -41,7 +42,56 @@ export interface PorticoPlugin<
   routeOptions?: TRouteOptions;
   /** hapi auth strategies this plugin registers; routes with `auth: optional|required` use them, in priority order. */
   authStrategies?: string[];
+  /**
+   * Cross-reference checks the options schema cannot make (an upstream or route that must exist),
+   * run by `portico validate`, at start and before a reload changes anything. Paths are relative
+   * to the plugin's entry (`options.upstreams.nowhere`); the gateway puts `plugins[i].` in front.
+   */
+  validate?(options: z.output<TOptions>, config: ConfigFacts): ConfigIssue[];
   register(server: Server, options: z.output<TOptions>): void | Promise<void>;
+}
+
+/** One problem in a config: the path of the bad key and what is wrong with it. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** What a plugin's `validate` hook may check its options against. */
+export interface ConfigFacts {
+  upstreams: readonly string[];
+  /** Route names (their path when they have none). */
+  routes: readonly string[];
+  plugins: readonly string[];
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/**
+ * A route a plugin contributes (a BFF screen, the GraphQL endpoint, the docs page). Like a config
+ * route it gets a route id, an auth mode, per-route plugin options validated at build time and a
+ * body policy fixed when the route is built.
+ */
+export interface HandlerRoute {
+  /** Route id in metrics, logs and upstream pipelines, e.g. `mobile.home`. */
+  id: string;
+  method: HttpMethod | HttpMethod[];
+  path: string;
+  /** none: no credentials; optional/required: the gateway's auth strategies in priority order. */
+  auth: 'none' | 'optional' | 'required';
+  /**
+   * none (default): no body. buffer: hapi reads at most maxBytes (413 past it) and parses JSON
+   * when `parse` is true. stream: the handler reads `request.payload` as a stream.
+   */
+  body?:
+    | { mode: 'none' }
+    | { mode: 'buffer'; maxBytes: number; parse?: boolean }
+    | { mode: 'stream'; maxBytes: number };
+  /** Per-route plugin options by plugin name; `false` turns a plugin off on this route. */
+  plugins?: Record<string, unknown>;
+  handler: Lifecycle.Method;
+  /** Further hapi route options (response validation, ext, cors); auth, payload and plugins come from above. */
+  options?: Omit<RouteOptions, 'auth' | 'payload' | 'handler' | 'plugins' | 'app'>;
 }
 
 /** Anything shared stores use: a Redis standalone client or a Cluster, when one is configured. */
@@ -78,6 +128,15 @@ export interface GatewayContext {
    * plugins are outermost.
    */
   interceptUpstream(interceptor: UpstreamInterceptor): void;
+  /**
+   * A client for one upstream on behalf of one route (a config route's name or a handler route's
+   * id): the route's upstream pipeline applies to every call. Throws for an unknown upstream.
+   */
+  upstream(name: string, routeId: string): UpstreamClient;
+  /** The caller, request id and an abort signal (fired when the client goes away) of a request. */
+  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  /** Contributes handler routes (during `register` only); they are built after every plugin registered. */
+  route(routes: HandlerRoute | HandlerRoute[]): void;
   /** Adds routes to the admin listener (during `register` only), e.g. an API-key admin API. */
   addAdminRoutes(routes: ServerRoute[]): void;
   /** Work to run when the gateway stops (close store connections, timers). */

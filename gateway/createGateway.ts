@@ -2,19 +2,30 @@
 import Hapi, { type Request, type RequestRoute, type ServerRoute } from '@hapi/hapi';
 import { Redis, Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import type { GatewayContext, RedisClient, UpstreamInfo, UpstreamInterceptor } from '../contracts/plugin.ts';
+import type {
+  GatewayContext,
+  HandlerRoute,
+  RedisClient,
+  UpstreamInfo,
+  UpstreamInterceptor,
+} from '../contracts/plugin.ts';
+import type { UpstreamClient } from '../contracts/upstream.ts';
 import { createAdminServer } from './admin/createAdminServer.ts';
 import { createReadiness, type Readiness } from './admin/readiness.ts';
-import type { LoadedConfig } from './config/loadConfig.ts';
+import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { registerProblemResponses } from './core/problemResponses.ts';
 import { registerRequestContext } from './core/requestContext.ts';
 import { createLogger } from './observability/createLogger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.ts';
-import { createProxyEngine } from './proxy/createProxyHandler.ts';
-import { closeUpstream, createUpstream, type Upstream } from './proxy/upstreamPool.ts';
+import { createProxyEngine } from './proxy/createProxyEngine.ts';
+import { closeUpstream, createUpstream, type Upstream } from './proxy/createUpstream.ts';
 import { handleUpgrades } from './proxy/websocketUpgrade.ts';
 import { describeOrder, type PluginOrderEntry } from './registry/orderPlugins.ts';
+import { buildHandlerRoutes } from './routes/buildHandlerRoutes.ts';
 import { buildProxyRoutes } from './routes/buildProxyRoutes.ts';
+import { callerOf, clientGoneSignal } from './upstream/callerOf.ts';
+import { createUpstreamClient } from './upstream/createUpstreamClient.ts';
+import { sendWithUndici } from './upstream/undiciTransport.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -63,7 +74,10 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
 
   const interceptors: UpstreamInterceptor[] = [];
   const adminRoutes: ServerRoute[] = [];
+  const handlerRoutes: HandlerRoute[] = [];
   let routesBuilt = false;
+  const clients = new Map<string, UpstreamClient>();
+  const signals = new WeakMap<Request, AbortSignal>();
   const requestLoggers = new WeakMap<Request, Logger>();
   const requestLogger = (request: Request): Logger => {
     let child = requestLoggers.get(request);
@@ -86,6 +100,31 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     interceptUpstream: (interceptor) => {
       if (routesBuilt) throw new Error('interceptUpstream may only be called while a plugin registers');
       interceptors.push(interceptor);
+    },
+    upstream: (name, routeId) => {
+      const key = `${routeId}\0${name}`;
+      let client = clients.get(key);
+      if (!client) {
+        const upstream = upstreams.get(name);
+        if (!upstream)
+          throw new Error(`no upstream named "${name}" (known: ${[...upstreams.keys()].join(', ')})`);
+        client = createUpstreamClient(upstream, routeId, {
+          requestIdHeader,
+          send: (exchange) => sendWithUndici(upstream.pool, exchange),
+          onUpstreamError: (upstreamName, kind) => metrics.upstreamError(upstreamName, kind),
+        });
+        clients.set(key, client);
+      }
+      return client;
+    },
+    exchangeContext: (request) => {
+      let signal = signals.get(request);
+      if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
+      return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
+    },
+    route: (routes) => {
+      if (routesBuilt) throw new Error('route may only be called while a plugin registers');
+      handlerRoutes.push(...(Array.isArray(routes) ? routes : [routes]));
     },
     addAdminRoutes: (routes) => {
       if (routesBuilt) throw new Error('addAdminRoutes may only be called while a plugin registers');
@@ -130,6 +169,13 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   });
   const authStrategies = loaded.plugins.flatMap(({ plugin }) => plugin.authStrategies ?? []);
   server.route(buildProxyRoutes(config.routes, upstreams, engine, authStrategies));
+  server.route(
+    buildHandlerRoutes(
+      handlerRoutes,
+      new Map(loaded.plugins.map(({ plugin }) => [plugin.name, plugin])),
+      authStrategies,
+    ),
+  );
   routesBuilt = true;
   handleUpgrades(server, { requestIdHeader, trustedProxies: config.server.trustedProxies, logger });
 

@@ -1,8 +1,8 @@
 // The four services, their default ports and how each is started.
 import type { ServiceStartOptions, RunningService } from './kit/index.ts';
-import { startAppointmentsService } from './appointments/createAppointmentsService.ts';
-import { startProgramsService } from './programs/createProgramsService.ts';
-import { startResourcesService } from './resources/createResourcesService.ts';
+import { startAppointmentsService } from './appointments/startAppointmentsService.ts';
+import { startProgramsService } from './programs/startProgramsService.ts';
+import { startResourcesService } from './resources/startResourcesService.ts';
 
 export type ServiceName = 'identity' | 'programs' | 'appointments' | 'resources';
 

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createLogger, openPGlite, pgDatabase, pgliteDatabase, tokenVerifierFromEnv } from './kit/index.ts';
 import type { Database, RunningService } from './kit/index.ts';
-import { startIdentityService } from './identity/createIdentityService.ts';
+import { startIdentityService } from './identity/startIdentityService.ts';
 import { DEFAULT_SERVICE_PORTS, DOMAIN_SERVICE_STARTERS } from './serviceCatalog.ts';
 import type { ServiceName } from './serviceCatalog.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
-import { freePort } from '../testing/redisServer.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
+import { freePort } from '../../testing/startRedisServer.ts';
 
 let upstream: TestUpstream;
 let gateway: TestGateway;

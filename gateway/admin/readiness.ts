@@ -3,7 +3,7 @@
 // 502/503 on their own, and /readyz shows its state.
 import http from 'node:http';
 import https from 'node:https';
-import type { Upstream } from '../proxy/upstreamPool.ts';
+import type { Upstream } from '../proxy/createUpstream.ts';
 
 export interface UpstreamHealth {
   healthy: boolean;

@@ -1,7 +1,7 @@
 // Which config file a command uses, and how a bad one is reported: the path of each bad key, no stack.
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/configIssues.ts';
-import { loadConfigFile, type LoadedConfig } from '../config/loadConfig.ts';
+import { loadConfigFile, type LoadedConfig } from '../config/loadConfigFile.ts';
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../portico.yaml', import.meta.url));
 

@@ -5,10 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnPortico } from '../testing/spawnPortico.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
-import { freePort } from '../testing/redisServer.ts';
-import { getStatus, until } from '../testing/waitFor.ts';
+import { spawnPortico } from '../../testing/spawnPortico.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
+import { freePort } from '../../testing/startRedisServer.ts';
+import { getStatus, until } from '../../testing/until.ts';
 
 const IN_FLIGHT = 50;
 let upstream: TestUpstream | undefined;

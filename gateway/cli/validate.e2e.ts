@@ -5,8 +5,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../testing/redisServer.ts';
-import { PORTICO_BIN } from '../testing/spawnPortico.ts';
+import { freePort } from '../../testing/startRedisServer.ts';
+import { PORTICO_BIN } from '../../testing/spawnPortico.ts';
 import { DEFAULT_CONFIG_FILE } from './configFile.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portico-validate-'));

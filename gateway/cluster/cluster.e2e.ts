@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnPortico, type PorticoProcess } from '../testing/spawnPortico.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
-import { freePort } from '../testing/redisServer.ts';
-import { getStatus, until } from '../testing/waitFor.ts';
+import { spawnPortico, type PorticoProcess } from '../../testing/spawnPortico.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
+import { freePort } from '../../testing/startRedisServer.ts';
+import { getStatus, until } from '../../testing/until.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

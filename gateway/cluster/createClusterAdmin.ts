@@ -5,7 +5,7 @@ import type Hapi from '@hapi/hapi';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import { adminListener } from '../admin/adminListener.ts';
 import { redactConfig } from '../admin/redactConfig.ts';
-import type { LoadedConfig } from '../config/loadConfig.ts';
+import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import type { PluginOrderEntry } from '../registry/orderPlugins.ts';
 import type { WorkerReadiness, WorkerRpc } from './messages.ts';
 

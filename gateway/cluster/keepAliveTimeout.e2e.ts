@@ -2,9 +2,9 @@
 // connection-ceiling benchmark holds connections idle for minutes, production keeps Node's 5 s.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../config/loadConfig.ts';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { resolveConfig } from '../config/loadConfigFile.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

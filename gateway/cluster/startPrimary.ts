@@ -4,7 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
-import type { LoadedConfig } from '../config/loadConfig.ts';
+import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { describeOrder } from '../registry/orderPlugins.ts';
 import { createClusterAdmin } from './createClusterAdmin.ts';

@@ -4,7 +4,7 @@
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import type { LoadedConfig } from '../config/loadConfig.ts';
+import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import { createGateway, type Gateway } from '../createGateway.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { isToWorker, type AdminRequest, type AdminResponse, type FromWorker } from './messages.ts';

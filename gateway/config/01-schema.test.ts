@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './configIssues.ts';
 import { CONFIG_JSON_SCHEMA_PATH, renderConfigJsonSchema } from './emitJsonSchema.ts';
-import { parseYaml, resolveConfig } from './loadConfig.ts';
-import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../testing/configIssuesOf.ts';
+import { parseYaml, resolveConfig } from './loadConfigFile.ts';
+import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../testing/configIssuesOf.ts';
 
 describe('config schema', () => {
   it('fills every default so an almost empty file is a working, safe config', async () => {

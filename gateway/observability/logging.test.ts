@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 import { createLogger } from './createLogger.ts';
 
 const lines: Array<Record<string, unknown>> = [];

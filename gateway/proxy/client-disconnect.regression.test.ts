@@ -2,8 +2,8 @@
 // (the response listener read `'statusCode' in response` when hapi's response was Symbol(close)).
 import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 
 let upstream: TestUpstream;
 let gateway: TestGateway;

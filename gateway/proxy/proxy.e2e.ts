@@ -5,10 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { rawRequest } from '../testing/rawRequest.ts';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUnacceptingListener, type UnacceptingListener } from '../testing/unacceptingListener.ts';
-import { echo, startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { rawRequest } from '../../testing/rawRequest.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import {
+  startUnacceptingListener,
+  type UnacceptingListener,
+} from '../../testing/startUnacceptingListener.ts';
+import { echo, startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 
 let programs: TestUpstream;
 let appointments: TestUpstream;

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/configIssues.ts';
-import { resolveConfig } from '../config/loadConfig.ts';
-import { startTestGateway, type TestGateway } from '../testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../testing/upstreamServer.ts';
+import { resolveConfig } from '../config/loadConfigFile.ts';
+import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
+import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 const started: Array<TestGateway | TestUpstream> = [];

@@ -1,10 +1,10 @@
 // Turns the config's routes into hapi routes, decided once at build time: path rewrite, limits,
 // auth mode and per-route plugin options all live on the route, not in per-request lookups.
 import type { ServerRoute } from '@hapi/hapi';
-import { staticPrefix } from '../config/loadConfig.ts';
+import { staticPrefix } from '../config/loadConfigFile.ts';
 import type { RouteConfig } from '../config/schema.ts';
-import type { Upstream } from '../proxy/upstreamPool.ts';
-import type { createProxyEngine, ProxyRouteTarget } from '../proxy/createProxyHandler.ts';
+import type { Upstream } from '../proxy/createUpstream.ts';
+import type { createProxyEngine, ProxyRouteTarget } from '../proxy/createProxyEngine.ts';
 
 export interface ProxyRouteApp {
   routeId: string;

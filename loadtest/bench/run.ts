@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { measure, type Measurement } from './measure.ts';
 import { startTestIssuer, type TestIssuer } from '../../plugins/auth-jwt/testing/testIssuer.ts';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
+import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/startRedisServer.ts';
 import { PORTICO_VARIANTS } from './porticoVariants.ts';
 import { canPin, pinSelf, startTarget, TargetAbsent, type Started } from './processes.ts';
 
@@ -235,7 +235,7 @@ function report(
     // Kernel major.minor only: the full release string names the host's build, which results need not carry.
     kernel: release().split('.').slice(0, 2).join('.'),
   };
-  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+  const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
   const file = values.out ?? `${resultsDir}bench-${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(

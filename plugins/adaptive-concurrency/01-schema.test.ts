@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveConcurrencyOptions, adaptiveConcurrencyRouteOptions } from './schema.ts';
-import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../gateway/testing/configIssuesOf.ts';
+import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../testing/index.ts';
 
 describe('adaptive-concurrency options schema', () => {
   it('defaults to Gradient2 with Netflix-like numbers and event-loop shedding on', () => {

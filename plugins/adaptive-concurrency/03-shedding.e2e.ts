@@ -4,8 +4,13 @@
 // not a number of milliseconds.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { echo, startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import {
+  startTestGateway,
+  echo,
+  startUpstream,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 interface UpstreamState {
   limit: number;

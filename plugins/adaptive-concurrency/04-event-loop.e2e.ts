@@ -2,8 +2,7 @@
 // normal requests get 503 while critical routes and health-check paths still pass; once the loop
 // is responsive again, normal requests pass too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 async function lagMs(gateway: TestGateway): Promise<number> {
   const body = (await (await fetch(`${gateway.adminUrl}/adaptive-concurrency`)).json()) as {

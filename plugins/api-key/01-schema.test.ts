@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../gateway/config/configIssues.ts';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { apiKeyOptions, apiKeyRouteOptions, createKeyRequest } from './schema.ts';
+import { ConfigError, resolveConfig } from '../../testing/index.ts';
 
 describe('api-key options schema', () => {
   it('fills every default, safe for production', () => {

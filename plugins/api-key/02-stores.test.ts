@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
 import {
   generateKey,
   generateKeyId,
@@ -17,6 +16,7 @@ import { createFileStore } from './stores/file.ts';
 import { createMemoryStore } from './stores/memory.ts';
 import { createRedisStore } from './stores/redis.ts';
 import type { ApiKeyStore } from './stores/types.ts';
+import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/index.ts';
 
 function newKey(overrides: Partial<StoredApiKey> = {}): { key: string; stored: StoredApiKey } {
   const key = generateKey();

@@ -3,10 +3,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { startTestIssuer, type TestIssuer } from '../auth-jwt/testing/testIssuer.ts';
 import { apiKeyAdminClient } from './adminClient.ts';
+import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 let upstream: TestUpstream;
 let issuer: TestIssuer;

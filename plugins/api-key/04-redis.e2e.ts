@@ -1,10 +1,16 @@
 // Two gateway instances sharing a real Redis: a key issued on one works on the other, a revocation
 // on one holds on the other at once; a Redis outage follows onStoreError.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { apiKeyAdminClient } from './adminClient.ts';
+import {
+  redisSkipReason,
+  startRedisServer,
+  startTestGateway,
+  startUpstream,
+  type RedisServer,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 const skip = redisSkipReason();
 // eslint-disable-next-line no-console -- a skipped Redis suite must be loud

@@ -6,10 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
-import { runKeys } from '../../gateway/cli/runKeys.ts';
 import { apiKeyAdminClient } from './adminClient.ts';
+import {
+  startTestGateway,
+  startUpstream,
+  runKeys,
+  type TestGateway,
+  type TestUpstream,
+  PORTICO_BIN,
+} from '../../testing/index.ts';
 
 const run = promisify(execFile);
 let dir: string;
@@ -61,7 +66,7 @@ describe('portico keys (CLI)', () => {
     const gateway = await start(join(dir, 'cli.json'));
     // A real process for create and revoke (proves the dispatch in gateway/cli/main.ts); list in-process.
     const cli = (...args: string[]) =>
-      run(process.execPath, ['gateway/bin/portico.js', 'keys', ...args, '--admin', gateway.adminUrl], {
+      run(process.execPath, [PORTICO_BIN, 'keys', ...args, '--admin', gateway.adminUrl], {
         cwd: process.cwd(),
       });
     const inProcess = async (...args: string[]) => {

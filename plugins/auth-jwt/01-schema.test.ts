@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../gateway/config/configIssues.ts';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { authJwtOptions, authJwtRouteOptions } from './schema.ts';
+import { ConfigError, resolveConfig } from '../../testing/index.ts';
 
 const issuer = { issuer: 'http://127.0.0.1:7101', audiences: ['portico'] };
 

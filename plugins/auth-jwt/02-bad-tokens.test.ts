@@ -3,9 +3,8 @@
 // so the harness itself is shown able to let a request through.
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { startTestIssuer, type TestIssuer } from './testing/testIssuer.ts';
+import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 const b64 = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

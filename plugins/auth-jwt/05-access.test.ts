@@ -1,10 +1,14 @@
 // The strategy inside a whole gateway, against a real upstream that counts what reaches it:
 // route modes, per-route roles and scopes, identity headers, and the verified-token cache.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PorticoConfigInput } from '../../gateway/config/schema.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { startTestIssuer, type TestIssuer } from './testing/testIssuer.ts';
+import {
+  startTestGateway,
+  startUpstream,
+  type PorticoConfigInput,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 let issuer: TestIssuer;
 let upstream: TestUpstream;

@@ -1,9 +1,8 @@
 // Key rotation and IdP outages end to end: a real gateway, a real issuer whose JWKS server can
 // rotate keys, fail or go away, and a real upstream counting what reaches it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { startTestIssuer } from './testing/testIssuer.ts';
+import { startTestGateway, startUpstream, type TestGateway } from '../../testing/index.ts';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -6,9 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { startTestIssuer, type TestIssuer } from './testing/testIssuer.ts';
+import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 const API = 'https://api.portico.test';
 const CLIENT = { id: 'partner-app', secret: 'a-client-secret-long-enough-for-oidc-provider' };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
-import { startTestGateway } from '../../gateway/testing/startTestGateway.ts';
 import { circuitBreakerOptions, settingsFor } from './schema.ts';
+import { resolveConfig, startTestGateway } from '../../testing/index.ts';
 
 describe('circuit-breaker options', () => {
   it('has production-safe defaults', () => {

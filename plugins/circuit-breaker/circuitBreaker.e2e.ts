@@ -1,10 +1,14 @@
 // Breakers against real upstreams whose health the test switches, counting what reaches them.
 import Boom from '@hapi/boom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../../gateway/testing/rawRequest.ts';
-import { freePort } from '../../gateway/testing/redisServer.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import {
+  rawRequest,
+  freePort,
+  startTestGateway,
+  startUpstream,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 let healthy = false;
 let flaky: TestUpstream;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { dedupOptions, dedupRouteOptions, routeSettings } from './schema.ts';
+import { resolveConfig } from '../../testing/index.ts';
 
 describe('dedup options', () => {
   it('has safe defaults for every option', () => {

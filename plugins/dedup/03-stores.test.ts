@@ -1,10 +1,10 @@
 // Both stores against the same contract; the Redis one against a real redis-server.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
 import { memoryStore } from './stores/memory.ts';
 import { redisStore } from './stores/redis.ts';
 import type { IdempotencyRecord, IdempotencyStore } from './stores/types.ts';
+import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/index.ts';
 
 const skipRedis = redisSkipReason();
 // eslint-disable-next-line no-console -- a skip must be loud

@@ -1,10 +1,14 @@
 // GET coalescing against a real upstream that counts what reaches it and holds its answers until
 // every client request is in flight at the gateway.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../../gateway/testing/rawRequest.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { createGate, waitUntil, type Gate } from './testSupport.ts';
+import {
+  rawRequest,
+  startTestGateway,
+  startUpstream,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 let gate: Gate;
 let upstream: TestUpstream;

@@ -1,9 +1,14 @@
 // Idempotency-Key handling against a real upstream that counts the effects it receives.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, type RawResponse } from '../../gateway/testing/rawRequest.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { createGate, waitUntil, type Gate } from './testSupport.ts';
+import {
+  rawRequest,
+  startTestGateway,
+  startUpstream,
+  type RawResponse,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 let gate: Gate;
 let upstream: TestUpstream;

@@ -1,11 +1,18 @@
 // Idempotency across gateway instances: two gateways share one real redis-server; a duplicate at
 // the other instance waits on the in-flight mark in Redis and gets the first answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, type RawResponse } from '../../gateway/testing/rawRequest.ts';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
 import { createGate, waitUntil, type Gate } from './testSupport.ts';
+import {
+  rawRequest,
+  redisSkipReason,
+  startRedisServer,
+  startTestGateway,
+  startUpstream,
+  type RawResponse,
+  type RedisServer,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 const skip = redisSkipReason();
 // eslint-disable-next-line no-console -- a skip must be loud

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { rateLimitOptions, rateLimitRouteOptions } from './schema.ts';
-import { configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../gateway/testing/configIssuesOf.ts';
+import { resolveConfig, configIssuesOf as issuesOf, MINIMAL_CONFIG as base } from '../../testing/index.ts';
 
 describe('rate-limit options schema', () => {
   it('defaults to the seeds (100/min per user, 1,000/min per IP), Redis when configured, insurance on failure', () => {

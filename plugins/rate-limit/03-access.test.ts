@@ -1,9 +1,13 @@
 // A real gateway (ephemeral ports) in front of a real upstream that counts what reaches it.
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PorticoConfigInput } from '../../gateway/config/schema.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import {
+  startTestGateway,
+  startUpstream,
+  type PorticoConfigInput,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 const testAuthPlugin = fileURLToPath(new URL('./testing/headerAuthPlugin.ts', import.meta.url));
 

@@ -2,10 +2,16 @@
 // (each instance falls back to its own insurance limiter) and restarted (the shared budget is back).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisClient } from '../../contracts/plugin.ts';
-import type { PorticoConfigInput } from '../../gateway/config/schema.ts';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../gateway/testing/redisServer.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import {
+  redisSkipReason,
+  startRedisServer,
+  startTestGateway,
+  startUpstream,
+  type PorticoConfigInput,
+  type RedisServer,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 const skip = redisSkipReason();
 // eslint-disable-next-line no-console

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../gateway/config/loadConfig.ts';
 import { retryOptions, settingsFor } from './schema.ts';
+import { resolveConfig } from '../../testing/index.ts';
 
 describe('retry options', () => {
   it('defaults: 3 attempts, 502/503/504 and connect errors, a 20% budget, 64 KiB replayable bodies', () => {

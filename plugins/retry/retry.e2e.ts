@@ -1,9 +1,13 @@
 // Retries against real upstreams that count every attempt they receive.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { rawRequest } from '../../gateway/testing/rawRequest.ts';
-import { freePort } from '../../gateway/testing/redisServer.ts';
-import { startTestGateway, type TestGateway } from '../../gateway/testing/startTestGateway.ts';
-import { startUpstream, type TestUpstream } from '../../gateway/testing/upstreamServer.ts';
+import {
+  rawRequest,
+  freePort,
+  startTestGateway,
+  startUpstream,
+  type TestGateway,
+  type TestUpstream,
+} from '../../testing/index.ts';
 
 /** Per path: how many attempts fail (503) before it answers 200; absent: always 503. */
 const failFirst = new Map<string, number>();

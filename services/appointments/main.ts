@@ -1,6 +1,6 @@
 // Runs appointments alone: PORT (7103), HOST, DATABASE_URL or DATA_DIR, IDENTITY_ISSUER / IDENTITY_JWKS_URL.
 import { createLogger, openDatabase, stopOnSignals, tokenVerifierFromEnv } from '../kit/index.ts';
-import { startAppointmentsService } from './createAppointmentsService.ts';
+import { startAppointmentsService } from './startAppointmentsService.ts';
 
 const logger = createLogger({ name: 'appointments' });
 const service = await startAppointmentsService({

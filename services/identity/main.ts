@@ -1,6 +1,6 @@
 // Runs identity alone (for deploying it separately): PORT (7101), HOST, DATABASE_URL or DATA_DIR.
 import { createLogger, openDatabase, stopOnSignals } from '../kit/index.ts';
-import { startIdentityService } from './createIdentityService.ts';
+import { startIdentityService } from './startIdentityService.ts';
 
 const logger = createLogger({ name: 'identity' });
 const db = await openDatabase(process.env, 'identity');

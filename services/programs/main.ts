@@ -1,6 +1,6 @@
 // Runs programs alone: PORT (7102), HOST, DATABASE_URL or DATA_DIR, IDENTITY_ISSUER / IDENTITY_JWKS_URL.
 import { createLogger, openDatabase, stopOnSignals, tokenVerifierFromEnv } from '../kit/index.ts';
-import { startProgramsService } from './createProgramsService.ts';
+import { startProgramsService } from './startProgramsService.ts';
 
 const logger = createLogger({ name: 'programs' });
 const service = await startProgramsService({

@@ -1,6 +1,6 @@
 // Runs resources alone: PORT (7104), HOST, DATABASE_URL or DATA_DIR, IDENTITY_ISSUER / IDENTITY_JWKS_URL.
 import { createLogger, openDatabase, stopOnSignals, tokenVerifierFromEnv } from '../kit/index.ts';
-import { startResourcesService } from './createResourcesService.ts';
+import { startResourcesService } from './startResourcesService.ts';
 
 const logger = createLogger({ name: 'resources' });
 const service = await startResourcesService({

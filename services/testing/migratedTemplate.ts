@@ -10,7 +10,7 @@ import { migrate, openPGlite, pgliteDatabase } from '../kit/index.ts';
 import { SERVICE_NAMES } from '../serviceCatalog.ts';
 
 const SERVICES_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TEMPLATES_DIR = fileURLToPath(new URL('../../.data/test-templates/', import.meta.url));
+const TEMPLATES_DIR = fileURLToPath(new URL('../../.data/test-templates', import.meta.url));
 const READY = 'READY';
 const STALE_LOCK_MS = 5 * 60_000;
 

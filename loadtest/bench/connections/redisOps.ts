@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, redisServerBinary } from '../../../gateway/testing/redisServer.ts';
+import { freePort, redisServerBinary } from '../../../testing/startRedisServer.ts';
 import { canPin } from '../processes.ts';
 
 const REQUESTS = 300_000;
@@ -106,7 +106,7 @@ const file = fileURLToPath(
     import.meta.url,
   ),
 );
-mkdirSync(fileURLToPath(new URL('../../results/', import.meta.url)), { recursive: true });
+mkdirSync(fileURLToPath(new URL('../../results', import.meta.url)), { recursive: true });
 writeFileSync(
   file,
   `${JSON.stringify(

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { freePort } from '../../../gateway/testing/redisServer.ts';
+import { freePort } from '../../../testing/startRedisServer.ts';
 import { measure, type Measurement } from '../measure.ts';
 import { porticoVariantConfig } from '../porticoVariants.ts';
 import { canPin, cpuSecondsOf, pinSelf, residentBytes, startTarget } from '../processes.ts';
@@ -483,7 +483,7 @@ async function main(): Promise<void> {
     );
   console.log(`\nreached ${summary.reached} held connections; stopped by: ${stoppedBy}`);
 
-  const resultsDir = fileURLToPath(new URL('../../results/', import.meta.url));
+  const resultsDir = fileURLToPath(new URL('../../results', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
   const file =
     values.out ??

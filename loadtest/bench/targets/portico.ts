@@ -1,6 +1,6 @@
 // Portico as a benchmark target: the config comes from the variant named in BENCH_VARIANT.
 import pino from 'pino';
-import { resolveConfig } from '../../../gateway/config/loadConfig.ts';
+import { resolveConfig } from '../../../gateway/config/loadConfigFile.ts';
 import { createGateway } from '../../../gateway/createGateway.ts';
 import { porticoVariantConfig } from '../porticoVariants.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { migrate, openPGlite, pgDatabase, pgliteDatabase } from '../../kit/index.ts';
 import type { Database } from '../../kit/index.ts';
 import { readIdentityConfig } from '../config.ts';
-import { IDENTITY_SCHEMA } from '../createIdentityService.ts';
+import { IDENTITY_SCHEMA } from '../startIdentityService.ts';
 import { createSigningKeys } from '../keys/signingKeys.ts';
 
 async function open(env: NodeJS.ProcessEnv): Promise<Database> {

@@ -16,7 +16,7 @@ import {
   UpstreamTimeout,
   type UpstreamErrorKind,
 } from './proxyErrors.ts';
-import type { Upstream } from './upstreamPool.ts';
+import type { Upstream } from './createUpstream.ts';
 import { upstreamPath, type PathRewrite } from './upstreamPath.ts';
 
 export interface ProxyRouteTarget {

@@ -1,8 +1,11 @@
-// One keep-alive agent and one http-proxy server per upstream, built once at start.
+// One keep-alive agent and http-proxy server (proxied routes) and one undici pool (handler calls)
+// per upstream, built once at start.
 import http from 'node:http';
 import https from 'node:https';
 import httpProxy from 'http-proxy';
+import type { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.ts';
+import { createPool } from '../upstream/undiciTransport.ts';
 
 export interface Upstream {
   name: string;
@@ -10,6 +13,8 @@ export interface Upstream {
   config: UpstreamConfig;
   agent: http.Agent;
   proxy: httpProxy;
+  /** The pooled client for calls handlers make (BFFs, GraphQL); proxied routes use `agent`. */
+  pool: Pool;
   /** The target handed to http-proxy: the upstream origin and base path. */
   target: { protocol: string; host: string; port: string; path: string };
   basePath: string;
@@ -43,10 +48,15 @@ export function createUpstream(name: string, config: UpstreamConfig): Upstream {
     // We set the final path on req.url ourselves (base path included).
     prependPath: false,
   });
-  return { name, url, config, agent, proxy, target, basePath };
+  const pool = createPool(url.origin, {
+    connections: config.maxSockets,
+    connectTimeout: config.connectTimeout,
+  });
+  return { name, url, config, agent, proxy, pool, target, basePath };
 }
 
 export function closeUpstream(upstream: Upstream): void {
   upstream.proxy.close();
   upstream.agent.destroy();
+  void upstream.pool.destroy();
 }

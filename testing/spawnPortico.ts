@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const PORTICO_BIN = fileURLToPath(new URL('../bin/portico.js', import.meta.url));
+export const PORTICO_BIN = fileURLToPath(new URL('../gateway/bin/portico.js', import.meta.url));
 
 export interface PorticoProcess {
   child: ChildProcess;

@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { PorticoPlugin } from '../../contracts/plugin.ts';
 import { builtinPlugins } from '../registry/builtinPlugins.ts';
-import { contractViolations, pluginFromModule } from '../registry/checkPluginContract.ts';
+import { contractViolations, pluginFromModule } from '../registry/contractViolations.ts';
 import { orderPlugins, type ResolvedPlugin } from '../registry/orderPlugins.ts';
 import { ConfigError, fromZodIssues, formatPath, type ConfigIssue } from './configIssues.ts';
 import { configSchema, type PorticoConfig } from './schema.ts';
@@ -44,14 +44,23 @@ export function parseYaml(text: string): unknown {
 
 export async function resolveConfig(
   raw: unknown,
-  { baseDir = process.cwd(), source = 'inline' }: { baseDir?: string; source?: string } = {},
+  {
+    baseDir = process.cwd(),
+    source = 'inline',
+    extraPlugins = [],
+  }: {
+    baseDir?: string;
+    source?: string;
+    /** Plugins known by name beside the built-ins (tests, embedders). */
+    extraPlugins?: readonly PorticoPlugin[];
+  } = {},
 ): Promise<LoadedConfig> {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(fromZodIssues(parsed.error.issues));
   const config = parsed.data;
   const issues: ConfigIssue[] = [];
 
-  const resolved = await resolvePluginEntries(config, baseDir, issues);
+  const resolved = await resolvePluginEntries(config, baseDir, issues, extraPlugins);
   checkRoutes(config, resolved, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -66,8 +75,10 @@ async function resolvePluginEntries(
   config: PorticoConfig,
   baseDir: string,
   issues: ConfigIssue[],
+  extraPlugins: readonly PorticoPlugin[],
 ): Promise<ResolvedPlugin[]> {
-  const builtins = builtinPlugins();
+  const builtins = new Map(builtinPlugins());
+  for (const plugin of extraPlugins) builtins.set(plugin.name, plugin);
   const resolved: ResolvedPlugin[] = [];
   const seen = new Map<string, number>();
 

@@ -1,6 +1,6 @@
 // For schema tests: validate a raw config and get its problems as "path: message" lines.
-import { ConfigError } from '../config/configIssues.ts';
-import { resolveConfig } from '../config/loadConfig.ts';
+import { ConfigError } from '../gateway/config/configIssues.ts';
+import { resolveConfig } from '../gateway/config/loadConfigFile.ts';
 
 /** The smallest valid config: one upstream and one route to it, for tests to spread their keys into. */
 export const MINIMAL_CONFIG = {

@@ -1,0 +1,65 @@
+// Turns the handler routes plugins contributed into hapi routes, decided once at build time like
+// config routes: route id, auth mode, body policy and validated per-route plugin options.
+import type { ServerRoute } from '@hapi/hapi';
+import type { z } from 'zod';
+import type { HandlerRoute, PorticoPlugin } from '../../contracts/plugin.ts';
+import { ConfigError, fromZodIssues, type ConfigIssue } from '../config/configIssues.ts';
+
+export interface HandlerRouteApp {
+  routeId: string;
+  kind: 'handler';
+}
+
+export function buildHandlerRoutes(
+  routes: HandlerRoute[],
+  plugins: ReadonlyMap<string, PorticoPlugin>,
+  authStrategies: string[],
+): ServerRoute[] {
+  const issues: ConfigIssue[] = [];
+  const built = routes.map((route): ServerRoute => {
+    const pluginOptions: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(route.plugins ?? {})) {
+      const plugin = plugins.get(name);
+      const at = `handler route ${route.id}: plugins.${name}`;
+      // A route may name a plugin that is not configured: its options then have nothing to apply to.
+      if (!plugin) continue;
+      if (value === false) {
+        pluginOptions[name] = false;
+        continue;
+      }
+      const schema = plugin.routeOptions as z.ZodType | undefined;
+      if (!schema) {
+        issues.push({ path: at, message: `plugin "${name}" takes no per-route options (only false)` });
+        continue;
+      }
+      const result = schema.safeParse(value);
+      if (!result.success) issues.push(...fromZodIssues(result.error.issues, [at]));
+      else pluginOptions[name] = result.data;
+    }
+    const body = route.body ?? { mode: 'none' };
+    // hapi answers HEAD from a GET route and refuses HEAD as a route method of its own.
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
+      (method): method is Exclude<typeof method, 'HEAD'> => method !== 'HEAD',
+    );
+    const app: HandlerRouteApp = { routeId: route.id, kind: 'handler' };
+    return {
+      method: methods,
+      path: route.path,
+      handler: route.handler,
+      options: {
+        ...route.options,
+        app,
+        plugins: pluginOptions,
+        auth: route.auth === 'none' ? false : { mode: route.auth, strategies: authStrategies },
+        ...(body.mode === 'buffer' && {
+          payload: { output: 'data', parse: body.parse ?? true, maxBytes: body.maxBytes },
+        }),
+        ...(body.mode === 'stream' && {
+          payload: { output: 'stream', parse: false, maxBytes: body.maxBytes },
+        }),
+      },
+    };
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return built;
+}

@@ -1,0 +1,33 @@
+// A whole gateway on ephemeral ports from a config object, for tests; logs go nowhere unless asked.
+import pino, { type Logger } from 'pino';
+import type { PorticoPlugin } from '../contracts/plugin.ts';
+import { resolveConfig } from '../gateway/config/loadConfigFile.ts';
+import type { PorticoConfigInput } from '../gateway/config/schema.ts';
+import { createGateway, type Gateway } from '../gateway/createGateway.ts';
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestGateway(
+  config: PorticoConfigInput,
+  options: { logger?: Logger; extraPlugins?: readonly PorticoPlugin[] } = {},
+): Promise<TestGateway> {
+  const loaded = await resolveConfig(
+    {
+      ...config,
+      server: {
+        ...config.server,
+        port: config.server?.port ?? 0,
+        admin: { port: 0, ...config.server?.admin },
+      },
+    },
+    { extraPlugins: options.extraPlugins ?? [] },
+  );
+  const gateway = await createGateway(loaded, { logger: options.logger ?? pino({ level: 'silent' }) });
+  const { url, adminUrl } = await gateway.start();
+  return { gateway, url: url.replace('0.0.0.0', '127.0.0.1'), adminUrl, stop: () => gateway.stop() };
+}
