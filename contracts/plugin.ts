@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
 import type { z } from 'zod';
-import type { Caller, UpstreamClient } from './upstream.ts';
+import type { Caller, UpstreamClient, UpstreamStep } from './upstream.ts';
 
 /** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
 export type LifecyclePhase =
@@ -135,6 +135,17 @@ export interface GatewayContext {
   upstream(name: string, routeId: string): UpstreamClient;
   /** The caller, request id and an abort signal (fired when the client goes away) of a request. */
   exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  /**
+   * Contributes a step to every route's upstream pipeline (during `register` only). Replaces
+   * `interceptUpstream`: the step's factory runs once per route, and a route it returns nothing
+   * for has no step of this plugin.
+   */
+  upstreamStep<TRouteOptions = unknown>(step: UpstreamStep<TRouteOptions>): void;
+  /**
+   * State that must outlive a config reload (breakers, limiters, in-memory counters): the same
+   * object for the same key for as long as the gateway's runtime lives; `create` runs once.
+   */
+  keep<T>(key: string, create: () => T): T;
   /** Contributes handler routes (during `register` only); they are built after every plugin registered. */
   route(routes: HandlerRoute | HandlerRoute[]): void;
   /** Adds routes to the admin listener (during `register` only), e.g. an API-key admin API. */

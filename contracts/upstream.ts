@@ -86,3 +86,60 @@ export async function readReplyBody(reply: UpstreamReply, maxBytes = 16 * 1024 *
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
+
+/** What a route is, as an upstream step factory sees it when the route's pipeline is built. */
+export interface RouteFacts {
+  routeId: string;
+  kind: 'proxy' | 'handler';
+  upstream: string;
+  /** Upper-case methods, or '*'. */
+  methods: readonly string[] | '*';
+}
+
+/**
+ * One exchange with an upstream as the pipeline's steps see it: no hapi request, so it is the same
+ * for a proxied request and a handler's call.
+ */
+export interface UpstreamExchange {
+  upstream: string;
+  routeId: string;
+  /** Upper-case method. */
+  method: string;
+  /** Path on the upstream with its query string. */
+  path: string;
+  /** Headers as they will be sent; a step may add to them (a trace context) before calling next. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, when a step (or the route's body policy) buffered it; `next()` replays it. */
+  body?: Buffer;
+  /** True while a body still streams from the client: it can be sent once only. */
+  streamed: boolean;
+  caller: Caller;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+export type UpstreamNext = (override?: { body?: Buffer }) => Promise<UpstreamReply>;
+
+/**
+ * A step of a route's upstream pipeline. `next` performs the rest of it (it may be called again to
+ * retry, with a buffered body). It resolves with the upstream's answer (any status) and rejects
+ * with an error whose `code` is `PORTICO_CONNECT_TIMEOUT`, `PORTICO_RESPONSE_TIMEOUT`,
+ * `PORTICO_BODY_TOO_LARGE` (the client's fault, never the upstream's), `PORTICO_CLIENT_CLOSED`,
+ * a Node socket code, or with a Boom a step raised (passed to the client as it is).
+ */
+export type UpstreamInterceptor = (exchange: UpstreamExchange, next: UpstreamNext) => Promise<UpstreamReply>;
+
+/**
+ * The fixed order of the upstream pipeline, outermost first (CONFIG.md, "The upstream pipeline"):
+ * admission (adaptive concurrency) → dedup (coalescing, Idempotency-Key) → retry → breaker →
+ * attempt (per-attempt observers such as tracing) → transport.
+ */
+export const UPSTREAM_STAGES = ['admission', 'dedup', 'retry', 'breaker', 'attempt'] as const;
+export type UpstreamStage = (typeof UPSTREAM_STAGES)[number];
+
+/** A plugin's contribution to upstream pipelines: asked once per route, when the route is built. */
+export interface UpstreamStep<TRouteOptions = unknown> {
+  stage: UpstreamStage;
+  /** The step for this route, or undefined for none (the route then has no step of this plugin). */
+  build(route: RouteFacts, routeOptions: TRouteOptions | undefined): UpstreamInterceptor | undefined;
+}

@@ -78,6 +78,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   let routesBuilt = false;
   const clients = new Map<string, UpstreamClient>();
   const signals = new WeakMap<Request, AbortSignal>();
+  const kept = new Map<string, unknown>();
   const requestLoggers = new WeakMap<Request, Logger>();
   const requestLogger = (request: Request): Logger => {
     let child = requestLoggers.get(request);
@@ -121,6 +122,13 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       let signal = signals.get(request);
       if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
       return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
+    },
+    upstreamStep: () => {
+      throw new Error('upstreamStep: not wired yet');
+    },
+    keep: (key, create) => {
+      if (!kept.has(key)) kept.set(key, create());
+      return kept.get(key) as never;
     },
     route: (routes) => {
       if (routesBuilt) throw new Error('route may only be called while a plugin registers');
