@@ -56,6 +56,9 @@ const when = (iso: string) => new Date(iso).toLocaleString();
 const message = (text: string, kind: 'error' | 'ok' = 'error') => el('p', { class: kind, role: 'status' }, text);
 
 let session: SessionInfo = { authenticated: false, sso: null };
+// Each navigation bumps this; a screen whose data arrives after the next navigation is not shown.
+let navigation = 0;
+const stale = (seen: number) => seen !== navigation;
 
 function renderHeader(): void {
   const nav = document.getElementById('nav') as HTMLElement;
@@ -103,7 +106,9 @@ async function renderDashboard(): Promise<void> {
     appointments: { id: string; serviceType: string; startsAt: string; status: string; program: { title: string | null } | null; staff: { name: string | null } | null }[];
     resources: { id: string; title: string; size: number; version: number }[];
   }
+  const seen = navigation;
   const data = await api<Dashboard>('/dashboard');
+  if (stale(seen)) return;
   const rows = data.appointments.map((item) =>
     el('tr', { 'data-id': item.id }, el('td', {}, when(item.startsAt)), el('td', {}, item.serviceType), el('td', {}, item.program?.title ?? '—'), el('td', {}, item.staff?.name ?? 'not assigned yet'), el('td', {}, item.status)),
   );
@@ -135,7 +140,9 @@ async function renderQueue(note?: Node): Promise<void> {
     status: string;
     student: { name: string | null } | null;
   }
+  const seen = navigation;
   const data = await api<{ unassigned: Row[]; mine: Row[]; staff: { id: string; name: string | null }[] }>('/queue');
+  if (stale(seen)) return;
   const status = el('div', {}, note ?? null);
   const act = (promise: Promise<unknown>, done: string) =>
     promise.then(() => renderQueue(message(done, 'ok'))).catch((failure: unknown) => status.replaceChildren(message((failure as Error).message)));
@@ -191,7 +198,9 @@ async function renderAudit(source = 'appointments', cursor?: string): Promise<vo
     action: string;
     target: { kind: string; id: string };
   }
+  const seen = navigation;
   const page = await api<{ items: Entry[]; nextCursor: string | null }>(`/audit?source=${source}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  if (stale(seen)) return;
   const picker = el('select', { name: 'source' }, ...['appointments', 'resources'].map((value) => el('option', value === source ? { value, selected: '' } : { value }, value)));
   picker.addEventListener('change', () => void renderAudit((picker as HTMLSelectElement).value));
   const more = page.nextCursor ? el('button', { type: 'button' }, 'Older') : null;
@@ -209,6 +218,7 @@ async function renderAudit(source = 'appointments', cursor?: string): Promise<vo
 }
 
 async function route(): Promise<void> {
+  navigation += 1;
   if (!session.authenticated) return renderLogin(new URLSearchParams(location.search).get('sso') === 'failed' ? 'The campus sign-in did not complete.' : undefined);
   try {
     switch (location.hash) {

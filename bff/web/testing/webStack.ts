@@ -2,6 +2,7 @@
 // gateways with the web BFF in front of them (sharing a Redis when given one).
 import { randomBytes } from 'node:crypto';
 import { freePort, startTestGateway, type TestGateway } from '../../../testing/index.ts';
+import { BUNDLED_FEEDS } from '../../../services/programs/config.ts';
 import { startTestServices, type TestServices } from '../../../services/testing/index.ts';
 import { startCampusPortal, type CampusPortal } from './campusPortal.ts';
 
@@ -38,6 +39,8 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
       IDENTITY_SSO_ISSUER: portal.issuer,
       IDENTITY_SSO_AUDIENCE: portal.client.clientId,
       IDENTITY_ACCESS_TOKEN_TTL: String(options.accessTokenTtl ?? 900),
+      // The bundled RSS feed, synced on demand (syncPrograms), so appointments can name a program.
+      PROGRAMS_FEEDS: BUNDLED_FEEDS[0] as string,
     },
   });
   const gateways: TestGateway[] = [];
@@ -87,6 +90,31 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
       await portal.stop();
     },
   };
+}
+
+/** Syncs the bundled feed and returns one program's id and title. */
+export async function aProgram(services: TestServices): Promise<{ id: string; title: string }> {
+  const token = await services.adminToken();
+  const sync = await fetch(`${services.urls.programs}/programs/sync`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (sync.status >= 300) throw new Error(`programs sync answered ${sync.status}`);
+  const page = (await (await fetch(`${services.urls.programs}/programs?limit=1`)).json()) as { items: { id: string; title: string }[] };
+  if (!page.items[0]) throw new Error('no program after the sync');
+  return page.items[0];
+}
+
+/** Books an appointment as a student, straight at the service. */
+export async function book(
+  services: TestServices,
+  token: string,
+  body: { serviceType: string; startsAt: string; programId?: string },
+): Promise<{ id: string }> {
+  const response = await fetch(`${services.urls.appointments}/appointments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`booking answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { id: string };
 }
 
 /** Browser-like headers of a same-origin fetch from the SPA. */
