@@ -6,7 +6,13 @@ const allowed = new Set(['http://localhost:8080']);
 
 describe('the CSRF rule', () => {
   it('treats every method but GET, HEAD and OPTIONS as state-changing', () => {
-    expect(['POST', 'PUT', 'PATCH', 'DELETE', 'post'].map(changesState)).toEqual([true, true, true, true, true]);
+    expect(['POST', 'PUT', 'PATCH', 'DELETE', 'post'].map(changesState)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['GET', 'HEAD', 'OPTIONS'].map(changesState)).toEqual([false, false, false]);
   });
 
@@ -30,7 +36,8 @@ describe('the CSRF rule', () => {
       { origin: 'http://localhost:8080' },
       { 'sec-fetch-site': ['same-origin', 'same-origin'], 'x-csrf': '1' },
     ];
-    for (const headers of refused) expect(csrfRefusal(headers, allowed), JSON.stringify(headers)).toBeTypeOf('string');
+    for (const headers of refused)
+      expect(csrfRefusal(headers, allowed), JSON.stringify(headers)).toBeTypeOf('string');
   });
 });
 

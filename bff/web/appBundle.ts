@@ -23,7 +23,10 @@ export const APP_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export async function bundleApp(settings: { prefix: string; appPath: string }): Promise<Map<string, AppFile>> {
+export async function bundleApp(settings: {
+  prefix: string;
+  appPath: string;
+}): Promise<Map<string, AppFile>> {
   const result = await build({
     entryPoints: [`${APP_DIR}main.ts`],
     bundle: true,

@@ -17,8 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT, aProgram, book, startWebStack, type WebStack } from './testing/webStack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: browser tests SKIPPED (apt-get install -y chromium; .ci/run does this)`;
-if (skip) console.warn(`bff/web browser.e2e: ${skip}`);
+const skip = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing: browser tests SKIPPED (apt-get install -y chromium; .ci/run does this)`;
+// eslint-disable-next-line no-console -- a skip must be loud
+if (skip) console.warn(`bff/web/browser.e2e.ts: ${skip}`);
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -58,7 +61,16 @@ describe.skipIf(skip)('the web app in Chromium', () => {
     stack = await startWebStack();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // Another origin (another port): its page posts to the BFF with the victim's cookies.
     attacker = createServer((request, response) => {
@@ -86,7 +98,11 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
   it('student: password login, dashboard with program titles; no session cookie in document.cookie', async () => {
     const student = await stack.services.createUser('student', { name: 'Ada Student' });
     const program = await aProgram(stack.services);
-    await book(stack.services, student.accessToken, { serviceType: 'counseling', startsAt: inDays(3), programId: program.id });
+    await book(stack.services, student.accessToken, {
+      serviceType: 'counseling',
+      startsAt: inDays(3),
+      programId: program.id,
+    });
     await book(stack.services, student.accessToken, { serviceType: 'nutrition', startsAt: inDays(5) });
 
     const context = await newContext();
@@ -113,7 +129,10 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
   it('staff: SSO through the campus IdP pages, assigns a request; a cross-origin post is refused and changes nothing', async () => {
     const student = await stack.services.createUser('student', { name: 'Ben Student' });
     const staff = await stack.services.createUser('staff', { name: 'Sam Staff' });
-    const request = await book(stack.services, student.accessToken, { serviceType: 'physio', startsAt: inDays(4) });
+    const request = await book(stack.services, student.accessToken, {
+      serviceType: 'physio',
+      startsAt: inDays(4),
+    });
     stack.portal.accounts.set('csu-sam', { email: staff.email, email_verified: true, name: 'Sam Staff' });
 
     const context = await newContext();
@@ -140,7 +159,9 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
     await row.locator('button').click();
     await page.waitForSelector(`#mine tr[data-id="${request.id}"]`);
     const assigned = await (
-      await fetch(`${stack.services.urls.appointments}/appointments/${request.id}`, { headers: { authorization: `Bearer ${staff.accessToken}` } })
+      await fetch(`${stack.services.urls.appointments}/appointments/${request.id}`, {
+        headers: { authorization: `Bearer ${staff.accessToken}` },
+      })
     ).json();
     expect(assigned).toMatchObject({ staffId: staff.id, status: 'requested' });
 
@@ -148,15 +169,22 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
     const attack = await context.newPage();
     await attack.goto(`${attackerUrl}/?target=/web/v1/queue/${request.id}/assign`);
     const refusedFetch = attack.waitForResponse((response) => response.url().endsWith('/assign'));
-    expect(await attack.evaluate(() => (window as unknown as { tryFetch(): Promise<string> }).tryFetch())).toBe('sent');
+    expect(
+      await attack.evaluate(() => (window as unknown as { tryFetch(): Promise<string> }).tryFetch()),
+    ).toBe('sent');
     // no-cors hides the status from the page; the browser's network log still has it.
     expect((await refusedFetch).status()).toBe(403);
     await attack.goto(`${attackerUrl}/?target=/web/v1/logout`);
-    const [refusedForm] = await Promise.all([attack.waitForResponse((response) => response.url().endsWith('/web/v1/logout')), attack.click('#go')]);
+    const [refusedForm] = await Promise.all([
+      attack.waitForResponse((response) => response.url().endsWith('/web/v1/logout')),
+      attack.click('#go'),
+    ]);
     expect(refusedForm.status()).toBe(403);
     // Nothing changed: still assigned, still signed in.
     const after = await (
-      await fetch(`${stack.services.urls.appointments}/appointments/${request.id}`, { headers: { authorization: `Bearer ${staff.accessToken}` } })
+      await fetch(`${stack.services.urls.appointments}/appointments/${request.id}`, {
+        headers: { authorization: `Bearer ${staff.accessToken}` },
+      })
     ).json();
     expect(after).toMatchObject({ staffId: staff.id });
     await page.goto(`${stack.url()}/web/#queue`);
@@ -175,12 +203,20 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
     await page.waitForSelector('#who button');
     await page.goto(`${stack.url()}/web/#publish`);
     await page.fill('#publish input[name=title]', 'Not a PDF');
-    await page.setInputFiles('#publish input[name=file]', { name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('hello, not a pdf') });
+    await page.setInputFiles('#publish input[name=file]', {
+      name: 'notes.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('hello, not a pdf'),
+    });
     await page.click('#publish button[type=submit]');
     await page.waitForSelector('p.error');
     expect(await page.textContent('p.error')).toContain('not a PDF');
     await page.fill('#publish input[name=title]', 'Sleep guide');
-    await page.setInputFiles('#publish input[name=file]', { name: 'sleep.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% a tiny test pdf\n%%EOF\n') });
+    await page.setInputFiles('#publish input[name=file]', {
+      name: 'sleep.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n% a tiny test pdf\n%%EOF\n'),
+    });
     await page.click('#publish button[type=submit]');
     await page.waitForSelector('p.ok');
     expect(await page.textContent('p.ok')).toContain('Sleep guide');
@@ -197,7 +233,8 @@ window.tryFetch = () => fetch(${JSON.stringify(stack.url())} + ${JSON.stringify(
   });
 
   it('no response any page received carried a JWT', () => {
-    console.info(`bff/web browser.e2e: ${scanned.responses} responses scanned for a JWT`);
+    // eslint-disable-next-line no-console -- the count goes in the report
+    console.info(`bff/web/browser.e2e.ts: ${scanned.responses} responses scanned for a JWT`);
     expect(scanned.responses).toBeGreaterThan(20);
     expect(scanned.withJwt).toEqual([]);
   });

@@ -73,7 +73,11 @@ export function identityCalls(gateway: GatewayContext, client: UpstreamClient): 
 
   return {
     async login(request, email, password) {
-      return tokensFrom(request, await post(request, '/auth/login', { email, password }), 'The email or password is wrong.');
+      return tokensFrom(
+        request,
+        await post(request, '/auth/login', { email, password }),
+        'The email or password is wrong.',
+      );
     },
     async sso(request, idToken, nonce) {
       return tokensFrom(
@@ -85,7 +89,8 @@ export function identityCalls(gateway: GatewayContext, client: UpstreamClient): 
     async refresh(request, refreshToken) {
       try {
         const reply = await post(request, '/auth/refresh', { refresh_token: refreshToken });
-        if (reply.status === 200 && isTokenResponse(reply.data)) return { kind: 'tokens', tokens: toTokenSet(reply.data) };
+        if (reply.status === 200 && isTokenResponse(reply.data))
+          return { kind: 'tokens', tokens: toTokenSet(reply.data) };
         if (reply.status === 400 || reply.status === 401) return { kind: 'refused' };
         return { kind: 'unavailable' };
       } catch {

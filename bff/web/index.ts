@@ -50,7 +50,10 @@ export default definePlugin({
         ? options.encryptionKeys.map(({ id, key }) => ({ id, key: Buffer.from(key, 'base64') }))
         : [gateway.keep(`${PLUGIN_NAME}:ephemeral-key`, () => ({ id: 'ephemeral', key: randomBytes(32) }))];
     if (options.encryptionKeys.length === 0)
-      log.warn({ event: 'web_bff_ephemeral_key' }, 'no session encryption key configured: sessions end when the gateway stops');
+      log.warn(
+        { event: 'web_bff_ephemeral_key' },
+        'no session encryption key configured: sessions end when the gateway stops',
+      );
     const cipher = createSessionCipher(keys);
 
     // 2. The store: Redis when the gateway has one (any instance serves any session), else memory.
@@ -59,8 +62,13 @@ export default definePlugin({
       : gateway.keep(`${PLUGIN_NAME}:memory-store`, () => memoryStore());
     gateway.onStop(() => store.close());
 
-    const refreshes = metrics.counter('session_refreshes_total', 'Server-side token refreshes, by outcome', ['outcome']);
-    const csrfRefused = metrics.counter('csrf_refused_total', 'State-changing requests refused by the CSRF check');
+    const refreshes = metrics.counter('session_refreshes_total', 'Server-side token refreshes, by outcome', [
+      'outcome',
+    ]);
+    const csrfRefused = metrics.counter(
+      'csrf_refused_total',
+      'State-changing requests refused by the CSRF check',
+    );
     const sessions = createSessionManager({
       store,
       cipher,
@@ -82,19 +90,29 @@ export default definePlugin({
     const allowedOrigins = new Set(options.allowedOrigins.map((origin) => new URL(origin).origin));
     const under = `${options.prefix}/`;
     server.ext('onPreAuth', (request, h) => {
-      if (!changesState(request.method) || !(request.path === options.prefix || request.path.startsWith(under)))
+      if (
+        !changesState(request.method) ||
+        !(request.path === options.prefix || request.path.startsWith(under))
+      )
         return h.continue;
-      const refusal = csrfRefusal(request.headers as Record<string, string | string[] | undefined>, allowedOrigins);
+      const refusal = csrfRefusal(
+        request.headers as Record<string, string | string[] | undefined>,
+        allowedOrigins,
+      );
       if (refusal === undefined) return h.continue;
       csrfRefused.inc();
-      gateway.requestLogger(request).info({ event: 'web_csrf_refused', reason: refusal }, 'csrf check refused');
+      gateway
+        .requestLogger(request)
+        .info({ event: 'web_csrf_refused', reason: refusal }, 'csrf check refused');
       throw Boom.forbidden(refusal);
     });
 
     // 4. Routes.
     gateway.route([...sessionRoutes(bff), ...viewRoutes(bff)]);
     if (options.serveApp)
-      gateway.route(appRoutes(options.appPath, await bundleApp({ prefix: options.prefix, appPath: options.appPath })));
+      gateway.route(
+        appRoutes(options.appPath, await bundleApp({ prefix: options.prefix, appPath: options.appPath })),
+      );
     log.info(
       { event: 'web_bff_ready', store: store.kind, sso: Boolean(options.sso), prefix: options.prefix },
       'web BFF ready',

@@ -7,10 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/index.ts';
 import { createSessionCipher } from './sessionCipher.ts';
 import { storeKeyOf, type SessionRecord } from './sessions.ts';
-import { JWT, PREFIX, SAME_ORIGIN, SESSION_KEY, passwordLogin, startWebStack, type WebStack } from './testing/webStack.ts';
+import {
+  JWT,
+  PREFIX,
+  SAME_ORIGIN,
+  SESSION_KEY,
+  passwordLogin,
+  startWebStack,
+  type WebStack,
+} from './testing/webStack.ts';
 
 const skip = redisSkipReason();
-if (skip) console.warn(`bff/web redis.e2e: ${skip}`);
+// eslint-disable-next-line no-console -- a skip must be loud
+if (skip) console.warn(`bff/web/redis.e2e.ts: ${skip}`);
 
 let redisServer: RedisServer;
 let redis: Redis;
@@ -33,7 +42,12 @@ describe.skipIf(skip)('web sessions in Redis, two gateway instances', () => {
     redisServer = await startRedisServer();
     redis = new Redis(redisServer.url);
     // Access tokens live 30 s and are refreshed when they expire within 30 s: every use refreshes.
-    stack = await startWebStack({ instances: 2, redisUrl: redisServer.url, accessTokenTtl: 30, refreshBefore: '30s' });
+    stack = await startWebStack({
+      instances: 2,
+      redisUrl: redisServer.url,
+      accessTokenTtl: 30,
+      refreshBefore: '30s',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -44,10 +58,16 @@ describe.skipIf(skip)('web sessions in Redis, two gateway instances', () => {
   it('a session made on one instance is served by the other, and survives a restart of the first', async () => {
     const user = await stack.services.createUser('student');
     const { cookie } = await passwordLogin(stack.url(0), user.email, user.password);
-    expect(await (await get(1, '/session', cookie)).json()).toMatchObject({ authenticated: true, user: { id: user.id } });
+    expect(await (await get(1, '/session', cookie)).json()).toMatchObject({
+      authenticated: true,
+      user: { id: user.id },
+    });
     await stack.gateways[0]!.stop();
     await stack.startGateway(0);
-    expect(await (await get(0, '/session', cookie)).json()).toMatchObject({ authenticated: true, user: { id: user.id } });
+    expect(await (await get(0, '/session', cookie)).json()).toMatchObject({
+      authenticated: true,
+      user: { id: user.id },
+    });
   });
 
   it('keeps no token, session id or name in plain text in Redis', async () => {
@@ -108,7 +128,10 @@ describe.skipIf(skip)('web sessions in Redis, two gateway instances', () => {
     const user = await stack.services.createUser('student');
     const { cookie } = await passwordLogin(stack.url(0), user.email, user.password);
     const record = (await recordOf(cookie)) as SessionRecord;
-    const logout = await fetch(`${stack.url(1)}${PREFIX}/logout`, { method: 'POST', headers: { ...SAME_ORIGIN, cookie } });
+    const logout = await fetch(`${stack.url(1)}${PREFIX}/logout`, {
+      method: 'POST',
+      headers: { ...SAME_ORIGIN, cookie },
+    });
     expect(logout.status).toBe(204);
     expect(await recordOf(cookie)).toBeUndefined();
     const refresh = await fetch(`${stack.services.urls.identity}/auth/refresh`, {

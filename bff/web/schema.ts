@@ -30,7 +30,9 @@ const sso = z
       .min(1)
       .optional()
       .describe('Client secret (client_secret_basic); leave out for a public client with PKCE only'),
-    redirectUri: z.url().describe('Where the issuer sends the browser back: https://<gateway>/web/v1/callback'),
+    redirectUri: z
+      .url()
+      .describe('Where the issuer sends the browser back: https://<gateway>/web/v1/callback'),
     scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
     label: z.string().min(1).max(60).default('Campus SSO').describe('Text of the SSO button'),
   })
@@ -69,7 +71,9 @@ export const webBffOptions = z
     session: z
       .object({
         idleTimeout: duration().prefault('30m').describe('A session unused this long ends'),
-        absoluteTimeout: duration().prefault('12h').describe('A session ends this long after login, used or not'),
+        absoluteTimeout: duration()
+          .prefault('12h')
+          .describe('A session ends this long after login, used or not'),
         refreshBefore: duration()
           .prefault('60s')
           .describe('The access token is refreshed server-side when it expires within this'),
@@ -82,7 +86,11 @@ export const webBffOptions = z
       .default([])
       .describe('Session encryption keys; the first encrypts, all decrypt. Empty: a random key per process'),
     keyPrefix: z.string().default('portico:web:'),
-    maxUploadSize: z.number().int().positive().default(110 * 1024 * 1024),
+    maxUploadSize: z
+      .number()
+      .int()
+      .positive()
+      .default(110 * 1024 * 1024),
     sso: sso.optional(),
   })
   .strict()
@@ -90,7 +98,11 @@ export const webBffOptions = z
     const ids = options.encryptionKeys.map((key) => key.id);
     ids.forEach((id, index) => {
       if (ids.indexOf(id) !== index)
-        ctx.addIssue({ code: 'custom', path: ['encryptionKeys', index, 'id'], message: `duplicate key id "${id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['encryptionKeys', index, 'id'],
+          message: `duplicate key id "${id}"`,
+        });
     });
     if (options.session.idleTimeout > options.session.absoluteTimeout)
       ctx.addIssue({

@@ -46,6 +46,7 @@ export async function callAs<T>(
   if (reply.status >= 200 && reply.status < 300) return reply.data;
   const detail = typeof reply.data?.detail === 'string' ? reply.data.detail : undefined;
   if (reply.status === 401) throw Boom.unauthorized('The session is no longer accepted; sign in again.');
-  if (PASSED_ON.has(reply.status)) throw new Boom.Boom(detail ?? 'The request was refused.', { statusCode: reply.status });
+  if (PASSED_ON.has(reply.status))
+    throw new Boom.Boom(detail ?? 'The request was refused.', { statusCode: reply.status });
   throw Boom.badGateway(`${client.upstream} answered ${reply.status}`);
 }

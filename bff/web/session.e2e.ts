@@ -3,7 +3,15 @@
 // route table, and no token in anything the browser gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInThroughPortal } from './testing/campusPortal.ts';
-import { COOKIE, JWT, PREFIX, SAME_ORIGIN, passwordLogin, startWebStack, type WebStack } from './testing/webStack.ts';
+import {
+  COOKIE,
+  JWT,
+  PREFIX,
+  SAME_ORIGIN,
+  passwordLogin,
+  startWebStack,
+  type WebStack,
+} from './testing/webStack.ts';
 
 let stack: WebStack;
 
@@ -22,10 +30,15 @@ describe('password login', () => {
     const user = await stack.services.createUser('student', { name: 'Ada Student' });
     const { setCookie, response, body } = await passwordLogin(stack.url(), user.email, user.password);
     expect(response.headers.getSetCookie()).toHaveLength(1);
-    expect(setCookie).toMatch(new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Strict$`));
+    expect(setCookie).toMatch(
+      new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Strict$`),
+    );
     expect(setCookie).not.toMatch(/domain=/i);
     expect(body).not.toMatch(JWT);
-    expect(JSON.parse(body)).toMatchObject({ authenticated: true, user: { id: user.id, roles: ['student'], name: 'Ada Student' } });
+    expect(JSON.parse(body)).toMatchObject({
+      authenticated: true,
+      user: { id: user.id, roles: ['student'], name: 'Ada Student' },
+    });
   });
 
   it('GET /session says who, which roles and until when, and never a token', async () => {
@@ -38,7 +51,10 @@ describe('password login', () => {
     const body = JSON.parse(text) as { user: { id: string; roles: string[] }; expiresAt: string };
     expect(body.user).toMatchObject({ id: user.id, roles: ['staff'] });
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
-    expect(await (await get('/session')).json()).toMatchObject({ authenticated: false, sso: { label: 'CSU Portal SSO' } });
+    expect(await (await get('/session')).json()).toMatchObject({
+      authenticated: false,
+      sso: { label: 'CSU Portal SSO' },
+    });
   });
 
   it('a wrong password gets 401 and no cookie', async () => {
@@ -56,13 +72,19 @@ describe('password login', () => {
 describe('campus SSO', () => {
   it('code flow with PKCE, state and nonce through the portal ends in a session of the linked user', async () => {
     const staff = await stack.services.createUser('staff', { name: 'Sam Staff' });
-    stack.portal.accounts.set('portal-staff-1', { email: staff.email, email_verified: true, name: 'Sam Staff' });
+    stack.portal.accounts.set('portal-staff-1', {
+      email: staff.email,
+      email_verified: true,
+      name: 'Sam Staff',
+    });
     const callback = await signInThroughPortal(stack.url(), PREFIX, 'portal-staff-1');
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe('/web/');
     const cookies = callback.headers.getSetCookie();
     const session = cookies.find((line) => line.startsWith(`${COOKIE}=`)) as string;
-    expect(session).toMatch(new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Strict$`));
+    expect(session).toMatch(
+      new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Strict$`),
+    );
     expect(cookies.some((line) => line.startsWith(`${COOKIE}-login=;`))).toBe(true);
     const view = await (await get('/session', session.split(';')[0])).json();
     expect(view).toMatchObject({ authenticated: true, user: { id: staff.id, roles: ['staff'] } });
@@ -76,7 +98,11 @@ describe('campus SSO', () => {
       headers: { cookie: flowCookie },
     });
     expect(wrong.headers.get('location')).toMatch(/sso=failed&reason=state/);
-    expect(wrong.headers.getSetCookie().some((line) => line.startsWith(`${COOKIE}=`) && !line.startsWith(`${COOKIE}=;`))).toBe(false);
+    expect(
+      wrong.headers
+        .getSetCookie()
+        .some((line) => line.startsWith(`${COOKIE}=`) && !line.startsWith(`${COOKIE}=;`)),
+    ).toBe(false);
     const state = new URL(start.headers.get('location') as string).searchParams.get('state');
     // The flow was used up by the failed attempt: the right state no longer works either.
     const replay = await fetch(`${stack.url()}${PREFIX}/callback?code=x&state=${state}`, {
@@ -89,10 +115,14 @@ describe('campus SSO', () => {
 
 describe('CSRF: every state-changing route under /web/v1 in the route table', () => {
   const stateChanging = () =>
-    stack.gateways[0]!.gateway.server
-      .table()
-      .filter((route) => route.path.startsWith(`${PREFIX}/`) && !['get', 'head', 'options'].includes(route.method))
-      .map((route) => ({ method: route.method.toUpperCase(), path: route.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000') }));
+    stack.gateways[0]!.gateway.server.table()
+      .filter(
+        (route) => route.path.startsWith(`${PREFIX}/`) && !['get', 'head', 'options'].includes(route.method),
+      )
+      .map((route) => ({
+        method: route.method.toUpperCase(),
+        path: route.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'),
+      }));
 
   it('finds the routes', () => {
     const routes = stateChanging();
@@ -136,7 +166,9 @@ describe('CSRF: every state-changing route under /web/v1 in the route table', ()
       headers: { origin: stack.url(), 'x-csrf': '1', cookie },
     });
     expect(logout.status).toBe(204);
-    expect(logout.headers.getSetCookie()).toEqual([`${COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`]);
+    expect(logout.headers.getSetCookie()).toEqual([
+      `${COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`,
+    ]);
     expect(await (await get('/session', cookie)).json()).toMatchObject({ authenticated: false });
   });
 });

@@ -29,7 +29,13 @@ export function createSessionCipher(keys: readonly SessionKey[]): SessionCipher 
       cipher.setAAD(Buffer.from(boundTo));
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, current.id, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join('.');
+      return [
+        VERSION,
+        current.id,
+        iv.toString('base64url'),
+        tag.toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
     },
     open(sealed, boundTo) {
       const [version, id, iv, tag, body] = sealed.split('.');
@@ -40,7 +46,9 @@ export function createSessionCipher(keys: readonly SessionKey[]): SessionCipher 
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
         decipher.setAAD(Buffer.from(boundTo));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         return undefined;
       }

@@ -31,7 +31,8 @@ export interface TokenSet {
 }
 
 /** What identity said to a refresh: new tokens, a refusal (the session ends), or no answer. */
-export type RefreshOutcome = { kind: 'tokens'; tokens: TokenSet } | { kind: 'refused' } | { kind: 'unavailable' };
+export type RefreshOutcome =
+  { kind: 'tokens'; tokens: TokenSet } | { kind: 'refused' } | { kind: 'unavailable' };
 
 export interface SessionTimeouts {
   idleTimeout: number;
@@ -49,7 +50,10 @@ export interface ActiveSession {
 export interface SessionManager {
   create(user: SessionUser, tokens: TokenSet): Promise<ActiveSession>;
   /** The live session for a cookie value, refreshed when due; undefined when there is none (any more). */
-  resume(id: string | undefined, refresh: (refreshToken: string) => Promise<RefreshOutcome>): Promise<ActiveSession | undefined>;
+  resume(
+    id: string | undefined,
+    refresh: (refreshToken: string) => Promise<RefreshOutcome>,
+  ): Promise<ActiveSession | undefined>;
   /** Ends the session; returns its record (for revoking the refresh token) when there was one. */
   end(id: string | undefined): Promise<SessionRecord | undefined>;
 }

@@ -27,7 +27,8 @@ export interface WebBff {
 
 export function createWebBff(parts: Omit<WebBff, 'sessionIdOf' | 'requireSession'>): WebBff {
   const { options, sessions, identity } = parts;
-  const sessionIdOf = (request: Request) => readCookie(request.headers.cookie as string | undefined, options.cookieName);
+  const sessionIdOf = (request: Request) =>
+    readCookie(request.headers.cookie as string | undefined, options.cookieName);
   return {
     ...parts,
     sessionIdOf,

@@ -222,6 +222,7 @@ export async function listEvents(
     at: row.at.toISOString(),
     fromStatus: row.from_status,
     toStatus: row.to_status,
-    changes: typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
+    changes:
+      typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
   }));
 }

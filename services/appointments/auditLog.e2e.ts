@@ -74,7 +74,9 @@ describe('the appointments audit log', () => {
     const byStudent = await appointments.request('GET', `/appointments/events?actorId=${student.id}`, {
       token: admin.accessToken,
     });
-    expect(byStudent.body.items.every((event: { actorId: string }) => event.actorId === student.id)).toBe(true);
+    expect(byStudent.body.items.every((event: { actorId: string }) => event.actorId === student.id)).toBe(
+      true,
+    );
 
     for (const user of [student, staff]) {
       const refused = await appointments.request('GET', '/appointments/events', { token: user.accessToken });

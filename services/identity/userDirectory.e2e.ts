@@ -19,9 +19,13 @@ describe('GET /auth/users', () => {
   it('gives names and roles by id, never emails, to anyone signed in', async () => {
     const student = await services.createUser('student', { name: 'Stu Dent' });
     const staff = await services.createUser('staff', { name: 'Sta Ff' });
-    const response = await identity.request('GET', `/auth/users?ids=${staff.id},${staff.id},00000000-0000-4000-8000-000000000000`, {
-      token: student.accessToken,
-    });
+    const response = await identity.request(
+      'GET',
+      `/auth/users?ids=${staff.id},${staff.id},00000000-0000-4000-8000-000000000000`,
+      {
+        token: student.accessToken,
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ items: [{ id: staff.id, name: 'Sta Ff', roles: ['staff'] }] });
     expect(JSON.stringify(response.body)).not.toContain('@');
@@ -32,14 +36,21 @@ describe('GET /auth/users', () => {
     const staff = await services.createUser('staff', { name: 'Another Staff' });
     const listed = await identity.request('GET', '/auth/users?role=staff', { token: staff.accessToken });
     expect(listed.status).toBe(200);
-    expect(listed.body.items).toEqual(expect.arrayContaining([{ id: staff.id, name: 'Another Staff', roles: ['staff'] }]));
-    expect((await identity.request('GET', '/auth/users?role=staff', { token: student.accessToken })).status).toBe(403);
+    expect(listed.body.items).toEqual(
+      expect.arrayContaining([{ id: staff.id, name: 'Another Staff', roles: ['staff'] }]),
+    );
+    expect(
+      (await identity.request('GET', '/auth/users?role=staff', { token: student.accessToken })).status,
+    ).toBe(403);
   });
 
   it('wants exactly one of ids or role, valid ids, and a token', async () => {
     const user = await services.createUser('admin');
     for (const query of ['', '?ids=nope', '?ids=,', `?ids=${user.id}&role=staff`]) {
-      expect((await identity.request('GET', `/auth/users${query}`, { token: user.accessToken })).status, query).toBe(400);
+      expect(
+        (await identity.request('GET', `/auth/users${query}`, { token: user.accessToken })).status,
+        query,
+      ).toBe(400);
     }
     expect((await identity.request('GET', `/auth/users?ids=${user.id}`)).status).toBe(401);
   });

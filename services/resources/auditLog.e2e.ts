@@ -26,7 +26,10 @@ function pdfForm(title: string): FormData {
 
 describe('the resources audit log', () => {
   it('records publishing and every change with its actor, newest first; filterable; admins only', async () => {
-    const published = await resources.request('POST', '/resources', { token: staff.accessToken, body: pdfForm('Sleep guide') });
+    const published = await resources.request('POST', '/resources', {
+      token: staff.accessToken,
+      body: pdfForm('Sleep guide'),
+    });
     expect(published.status).toBe(201);
     const id = published.body.id as string;
     const renamed = await resources.request('PUT', `/resources/${id}`, {
@@ -38,12 +41,21 @@ describe('the resources audit log', () => {
     const bad = new FormData();
     bad.set('title', 'x');
     bad.set('file', new Blob([Buffer.from('not a pdf')], { type: 'application/pdf' }), 'x.pdf');
-    expect((await resources.request('POST', '/resources', { token: staff.accessToken, body: bad })).status).toBe(415);
+    expect(
+      (await resources.request('POST', '/resources', { token: staff.accessToken, body: bad })).status,
+    ).toBe(415);
 
-    const log = await resources.request('GET', `/resources/events?resourceId=${id}`, { token: admin.accessToken });
+    const log = await resources.request('GET', `/resources/events?resourceId=${id}`, {
+      token: admin.accessToken,
+    });
     expect(log.status).toBe(200);
     expect(log.body.items).toEqual([
-      expect.objectContaining({ resourceId: id, actorId: admin.id, action: 'updated', changes: { title: 'Sleep guide (2nd ed.)' } }),
+      expect.objectContaining({
+        resourceId: id,
+        actorId: admin.id,
+        action: 'updated',
+        changes: { title: 'Sleep guide (2nd ed.)' },
+      }),
       expect.objectContaining({
         resourceId: id,
         actorId: staff.id,
@@ -51,10 +63,14 @@ describe('the resources audit log', () => {
         changes: expect.objectContaining({ title: 'Sleep guide', filename: 'guide.pdf' }),
       }),
     ]);
-    const page = await resources.request('GET', `/resources/events?actorId=${staff.id}&limit=1`, { token: admin.accessToken });
+    const page = await resources.request('GET', `/resources/events?actorId=${staff.id}&limit=1`, {
+      token: admin.accessToken,
+    });
     expect(page.body.items).toHaveLength(1);
     expect(page.body.items[0]).toMatchObject({ actorId: staff.id, action: 'published' });
 
-    expect((await resources.request('GET', '/resources/events', { token: staff.accessToken })).status).toBe(403);
+    expect((await resources.request('GET', '/resources/events', { token: staff.accessToken })).status).toBe(
+      403,
+    );
   });
 });

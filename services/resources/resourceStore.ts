@@ -233,6 +233,7 @@ export async function listResourceEvents(
     actorId: row.actor_id,
     action: row.action,
     at: row.at.toISOString(),
-    changes: typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
+    changes:
+      typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
   }));
 }

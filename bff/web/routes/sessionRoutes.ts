@@ -28,7 +28,11 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
   const log = (request: Request) => gateway.requestLogger(request).child({ plugin: 'web-bff' });
 
   /** A new session replaces whatever session the browser had (no fixation). */
-  async function startSession(request: Request, h: ResponseToolkit, login: Awaited<ReturnType<typeof identity.login>>) {
+  async function startSession(
+    request: Request,
+    h: ResponseToolkit,
+    login: Awaited<ReturnType<typeof identity.login>>,
+  ) {
     await sessions.end(bff.sessionIdOf(request));
     const session = await sessions.create(login.user, login.tokens);
     log(request).info({ event: 'web_login', userId: login.user.id }, 'web session started');
@@ -78,7 +82,10 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
             await identity.revoke(request, ended.refreshToken);
           } catch (error) {
             // The session is gone from the store, so nobody holds the token any more; say so in the log.
-            log(request).warn({ event: 'web_logout_revoke_failed', err: (error as Error).message }, 'revocation failed');
+            log(request).warn(
+              { event: 'web_logout_revoke_failed', err: (error as Error).message },
+              'revocation failed',
+            );
           }
           log(request).info({ event: 'web_logout', userId: ended.user.id }, 'web session ended');
         }
@@ -91,7 +98,9 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
     const flowTtl = options.session.loginFlowTimeout;
     const flowKey = (flowId: string) => `f:${storeKeyOf(flowId)}`;
     const failed = (h: ResponseToolkit, reason: string) =>
-      h.redirect(`${options.appPath}?sso=failed&reason=${encodeURIComponent(reason)}`).header('set-cookie', clearedCookie(flowCookie, 'Lax'));
+      h
+        .redirect(`${options.appPath}?sso=failed&reason=${encodeURIComponent(reason)}`)
+        .header('set-cookie', clearedCookie(flowCookie, 'Lax'));
     routes.push(
       {
         id: 'web.sso.start',
@@ -116,24 +125,32 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
           const flowId = readCookie(request.headers.cookie as string | undefined, flowCookie);
           const query = request.query as Record<string, string | undefined>;
           // The flow is used once, whatever happens next.
-          const sealed = flowId && /^[A-Za-z0-9_-]{43}$/.test(flowId) ? await store.take(flowKey(flowId)) : undefined;
+          const sealed =
+            flowId && /^[A-Za-z0-9_-]{43}$/.test(flowId) ? await store.take(flowKey(flowId)) : undefined;
           const plain = sealed && flowId ? cipher.open(sealed, flowId) : undefined;
           if (!plain) return failed(h, 'expired');
           const flow = JSON.parse(plain) as LoginFlow;
           if (typeof query.state !== 'string' || query.state !== flow.state) return failed(h, 'state');
-          if (typeof query.code !== 'string') return failed(h, query.error === 'access_denied' ? 'denied' : 'no-code');
+          if (typeof query.code !== 'string')
+            return failed(h, query.error === 'access_denied' ? 'denied' : 'no-code');
           let idToken: string;
           try {
             idToken = await oidc.exchangeCode(query.code, flow);
           } catch (error) {
-            log(request).warn({ event: 'web_sso_code_refused', err: (error as Error).message }, 'code exchange failed');
+            log(request).warn(
+              { event: 'web_sso_code_refused', err: (error as Error).message },
+              'code exchange failed',
+            );
             return failed(h, 'issuer');
           }
           let login;
           try {
             login = await identity.sso(request, idToken, flow.nonce);
           } catch (error) {
-            log(request).info({ event: 'web_sso_refused', err: (error as Error).message }, 'identity refused the ID token');
+            log(request).info(
+              { event: 'web_sso_refused', err: (error as Error).message },
+              'identity refused the ID token',
+            );
             return failed(h, 'identity');
           }
           const { cookie } = await startSession(request, h, login);

@@ -40,7 +40,10 @@ interface Resource {
 }
 
 const IdParams = z.object({ id: z.uuid() });
-const AssignBody = z.object({ staffId: z.uuid().nullable(), reason: z.string().trim().min(1).max(500).optional() });
+const AssignBody = z.object({
+  staffId: z.uuid().nullable(),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
 const StatusBody = z.object({
   status: z.enum(['confirmed', 'declined', 'completed', 'cancelled']),
   reason: z.string().trim().min(1, 'a reason is required').max(500),
@@ -56,11 +59,15 @@ const AuditQuery = z.object({
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (!result.success)
-    throw Boom.badRequest(`Invalid ${what}: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+    throw Boom.badRequest(
+      `Invalid ${what}: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`,
+    );
   return result.data;
 }
 
-const unique = (values: (string | null | undefined)[]) => [...new Set(values.filter((value): value is string => Boolean(value)))];
+const unique = (values: (string | null | undefined)[]) => [
+  ...new Set(values.filter((value): value is string => Boolean(value))),
+];
 
 export function viewRoutes(bff: WebBff): HandlerRoute[] {
   const { gateway, options } = bff;
@@ -78,9 +85,15 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
       callAs<T>(gateway, client, request, session, call);
 
   /** Names by id, for showing people; an empty list costs no call. */
-  async function people(call: ReturnType<typeof as>, identity: UpstreamClient, ids: string[]): Promise<Map<string, Person>> {
+  async function people(
+    call: ReturnType<typeof as>,
+    identity: UpstreamClient,
+    ids: string[],
+  ): Promise<Map<string, Person>> {
     if (ids.length === 0) return new Map();
-    const page = await call<{ items: Person[] }>(identity, { path: `/auth/users?ids=${ids.slice(0, 100).join(',')}` });
+    const page = await call<{ items: Person[] }>(identity, {
+      path: `/auth/users?ids=${ids.slice(0, 100).join(',')}`,
+    });
     return new Map(page.items.map((person) => [person.id, person]));
   }
   const personView = (map: Map<string, Person>, id: string | null) =>
@@ -111,15 +124,19 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
           people(call, dashboard.identity, unique(appointments.items.map((item) => item.staffId))),
           Promise.all(
             programIds.map((id) =>
-              call<{ id: string; title: string }>(dashboard.programs, { path: `/programs/${id}` }).catch((error: unknown) => {
-                // A program that went away leaves its appointments without a title, not the page broken.
-                if (Boom.isBoom(error) && error.output.statusCode === 404) return undefined;
-                throw error;
-              }),
+              call<{ id: string; title: string }>(dashboard.programs, { path: `/programs/${id}` }).catch(
+                (error: unknown) => {
+                  // A program that went away leaves its appointments without a title, not the page broken.
+                  if (Boom.isBoom(error) && error.output.statusCode === 404) return undefined;
+                  throw error;
+                },
+              ),
             ),
           ),
         ]);
-        const titles = new Map(programs.filter((program) => program !== undefined).map((program) => [program.id, program.title]));
+        const titles = new Map(
+          programs.filter((program) => program !== undefined).map((program) => [program.id, program.title]),
+        );
         return {
           user: session.record.user,
           appointments: appointments.items.map((item) => ({
@@ -128,7 +145,10 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
             startsAt: item.startsAt,
             status: item.status,
             notes: item.notes,
-            program: item.programId === null ? null : { id: item.programId, title: titles.get(item.programId) ?? null },
+            program:
+              item.programId === null
+                ? null
+                : { id: item.programId, title: titles.get(item.programId) ?? null },
             staff: personView(staff, item.staffId),
           })),
           resources: resources.items.map(({ id, title, description, size, version, updatedAt }) => ({
@@ -154,7 +174,9 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
           call<Page<Appointment>>(queue.appointments, { path: '/appointments?limit=100' }),
           call<{ items: Person[] }>(queue.identity, { path: '/auth/users?role=staff' }),
         ]);
-        const live = appointments.items.filter((item) => item.status === 'requested' || item.status === 'confirmed');
+        const live = appointments.items.filter(
+          (item) => item.status === 'requested' || item.status === 'confirmed',
+        );
         const students = await people(call, queue.identity, unique(live.map((item) => item.studentId)));
         const staffById = new Map(staff.items.map((person) => [person.id, person]));
         const row = (item: Appointment) => ({
@@ -252,7 +274,10 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
           items: page.items.map((item) => ({
             at: item.at,
             actor: personView(actors, item.actorId),
-            action: query.source === 'appointments' ? `${String(item.fromStatus ?? 'new')} → ${String(item.toStatus)}` : item.action,
+            action:
+              query.source === 'appointments'
+                ? `${String(item.fromStatus ?? 'new')} → ${String(item.toStatus)}`
+                : item.action,
             target: { kind: query.source === 'appointments' ? 'appointment' : 'resource', id: item[target] },
             changes: item.changes,
           })),

@@ -55,7 +55,11 @@ export async function startCampusPortal(redirectUri: string): Promise<CampusPort
 }
 
 /** Follows the SSO flow without a browser: the BFF's start, the portal's login and consent pages, the callback. */
-export async function signInThroughPortal(gatewayUrl: string, prefix: string, login: string): Promise<Response> {
+export async function signInThroughPortal(
+  gatewayUrl: string,
+  prefix: string,
+  login: string,
+): Promise<Response> {
   const jar = new Map<string, string>();
   const send = async (url: string, init: RequestInit = {}) => {
     const response = await fetch(url, {

@@ -95,9 +95,14 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
 /** Syncs the bundled feed and returns one program's id and title. */
 export async function aProgram(services: TestServices): Promise<{ id: string; title: string }> {
   const token = await services.adminToken();
-  const sync = await fetch(`${services.urls.programs}/programs/sync`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const sync = await fetch(`${services.urls.programs}/programs/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (sync.status >= 300) throw new Error(`programs sync answered ${sync.status}`);
-  const page = (await (await fetch(`${services.urls.programs}/programs?limit=1`)).json()) as { items: { id: string; title: string }[] };
+  const page = (await (await fetch(`${services.urls.programs}/programs?limit=1`)).json()) as {
+    items: { id: string; title: string }[];
+  };
   if (!page.items[0]) throw new Error('no program after the sync');
   return page.items[0];
 }
@@ -113,7 +118,8 @@ export async function book(
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (response.status !== 201) throw new Error(`booking answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`booking answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as { id: string };
 }
 

@@ -24,7 +24,10 @@ const DirectoryQuery = z
       .optional(),
     role: z.enum(ROLES).optional(),
   })
-  .refine((query) => (query.ids === undefined) !== (query.role === undefined), 'give exactly one of ids or role');
+  .refine(
+    (query) => (query.ids === undefined) !== (query.role === undefined),
+    'give exactly one of ids or role',
+  );
 
 export function userRoutes(ctx: IdentityContext): ServerRoute[] {
   return [

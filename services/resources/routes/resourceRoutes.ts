@@ -194,7 +194,12 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
         requireRole(request, 'admin');
         const { limit, cursor, resourceId, actorId } = request.query as z.output<typeof EventsQuery>;
         const before = cursor ? (decodeCursor(cursor) as [number]) : undefined;
-        const rows = await listResourceEvents(db, { limit: limit + 1, before: before?.[0], resourceId, actorId });
+        const rows = await listResourceEvents(db, {
+          limit: limit + 1,
+          before: before?.[0],
+          resourceId,
+          actorId,
+        });
         return keysetPage(rows, limit, (row) => [row.id]);
       },
     },
