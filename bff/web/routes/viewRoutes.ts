@@ -2,6 +2,7 @@
 // returns what the screen shows. GET {prefix}/dashboard, GET {prefix}/queue,
 // POST {prefix}/queue/{id}/assign, POST {prefix}/queue/{id}/status, POST {prefix}/resources,
 // GET {prefix}/audit.
+import type { Readable } from 'node:stream';
 import Boom from '@hapi/boom';
 import type { Request } from '@hapi/hapi';
 import { z } from 'zod';
@@ -244,7 +245,7 @@ export function viewRoutes(bff: WebBff): HandlerRoute[] {
         const created = await as(request, session)<Resource>(upload.resources, {
           method: 'POST',
           path: '/resources',
-          body: request.payload as NodeJS.ReadableStream as never,
+          body: request.payload as Readable,
           headers: { 'content-type': type },
         });
         return h.response(created).code(201);
