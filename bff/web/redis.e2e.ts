@@ -4,7 +4,7 @@
 // ends the session, and logout revokes the refresh token at identity.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/index.ts';
+import { redisSkipReason, startRedisServer, until, type RedisServer } from '../../testing/index.ts';
 import { createSessionCipher } from './sessionCipher.ts';
 import { storeKeyOf, type SessionRecord } from './sessions.ts';
 import {
@@ -41,6 +41,8 @@ describe.skipIf(skip)('web sessions in Redis, two gateway instances', () => {
   beforeAll(async () => {
     redisServer = await startRedisServer();
     redis = new Redis(redisServer.url);
+    // The test's own reader: the outage test takes Redis away on purpose.
+    redis.on('error', () => {});
     // Access tokens live 30 s and are refreshed when they expire within 30 s: every use refreshes.
     stack = await startWebStack({
       instances: 2,
@@ -140,5 +142,23 @@ describe.skipIf(skip)('web sessions in Redis, two gateway instances', () => {
       body: JSON.stringify({ refresh_token: record.refreshToken }),
     });
     expect(refresh.status).toBe(401);
+  });
+
+  // Last: it takes Redis away.
+  it('fails closed with 503 while Redis is down, and answers again once it is back', async () => {
+    const user = await stack.services.createUser('student');
+    const { cookie } = await passwordLogin(stack.url(0), user.email, user.password);
+    await redisServer.kill();
+    const down = await get(1, '/dashboard', cookie);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+    await redisServer.restart();
+    // The record went with the killed server (no persistence in the test): a clean 401, no 500.
+    let status = 0;
+    await until('the gateway reconnects to Redis', async () => {
+      status = (await get(1, '/dashboard', cookie)).status;
+      return status !== 503;
+    });
+    expect(status).toBe(401);
   });
 });

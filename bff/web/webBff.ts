@@ -23,18 +23,36 @@ export interface WebBff {
   sessionIdOf(request: Request): string | undefined;
   /** The live session (refreshed when due); 401 without one, 403 without one of `roles`. */
   requireSession(request: Request, ...roles: string[]): Promise<ActiveSession>;
+  /** Runs a session-store step; a failing store is a 503 (fail closed: no session without the store). */
+  withStore<T>(request: Request, step: () => Promise<T>): Promise<T>;
 }
 
-export function createWebBff(parts: Omit<WebBff, 'sessionIdOf' | 'requireSession'>): WebBff {
-  const { options, sessions, identity } = parts;
+export function createWebBff(parts: Omit<WebBff, 'sessionIdOf' | 'requireSession' | 'withStore'>): WebBff {
+  const { options, sessions, identity, gateway } = parts;
   const sessionIdOf = (request: Request) =>
     readCookie(request.headers.cookie as string | undefined, options.cookieName);
+  async function withStore<T>(request: Request, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (Boom.isBoom(error)) throw error;
+      gateway
+        .requestLogger(request)
+        .error({ event: 'web_session_store_error', err: (error as Error).message }, 'session store failed');
+      const unavailable = Boom.serverUnavailable('Sessions are unavailable right now; try again shortly.');
+      unavailable.output.headers['Retry-After'] = '5';
+      throw unavailable;
+    }
+  }
   return {
     ...parts,
     sessionIdOf,
+    withStore,
     async requireSession(request, ...roles) {
       const id = sessionIdOf(request);
-      const session = await sessions.resume(id, (token) => identity.refresh(request, token));
+      const session = await withStore(request, () =>
+        sessions.resume(id, (token) => identity.refresh(request, token)),
+      );
       if (!session) {
         const error = Boom.unauthorized('Sign in first.');
         // A cookie naming an ended session is cleared, so the browser stops sending it.

@@ -33,8 +33,10 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
     h: ResponseToolkit,
     login: Awaited<ReturnType<typeof identity.login>>,
   ) {
-    await sessions.end(bff.sessionIdOf(request));
-    const session = await sessions.create(login.user, login.tokens);
+    const session = await bff.withStore(request, async () => {
+      await sessions.end(bff.sessionIdOf(request));
+      return sessions.create(login.user, login.tokens);
+    });
     log(request).info({ event: 'web_login', userId: login.user.id }, 'web session started');
     return { session, cookie: sessionCookie(cookieName, session.id) };
   }
@@ -76,7 +78,7 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
       path: `${prefix}/logout`,
       auth: 'none',
       async handler(request, h) {
-        const ended = await sessions.end(bff.sessionIdOf(request));
+        const ended = await bff.withStore(request, () => sessions.end(bff.sessionIdOf(request)));
         if (ended) {
           try {
             await identity.revoke(request, ended.refreshToken);
@@ -110,7 +112,9 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
         async handler(request, h) {
           const flow = oidc.newFlow(options.appPath);
           const flowId = randomBytes(32).toString('base64url');
-          await store.set(flowKey(flowId), cipher.seal(JSON.stringify(flow), flowId), flowTtl);
+          await bff.withStore(request, () =>
+            store.set(flowKey(flowId), cipher.seal(JSON.stringify(flow), flowId), flowTtl),
+          );
           return h
             .redirect(await oidc.authorizationUrl(flow))
             .header('set-cookie', loginFlowCookie(flowCookie, flowId, Math.ceil(flowTtl / 1000)));
@@ -126,7 +130,9 @@ export function sessionRoutes(bff: WebBff): HandlerRoute[] {
           const query = request.query as Record<string, string | undefined>;
           // The flow is used once, whatever happens next.
           const sealed =
-            flowId && /^[A-Za-z0-9_-]{43}$/.test(flowId) ? await store.take(flowKey(flowId)) : undefined;
+            flowId && /^[A-Za-z0-9_-]{43}$/.test(flowId)
+              ? await bff.withStore(request, () => store.take(flowKey(flowId)))
+              : undefined;
           const plain = sealed && flowId ? cipher.open(sealed, flowId) : undefined;
           if (!plain) return failed(h, 'expired');
           const flow = JSON.parse(plain) as LoginFlow;
