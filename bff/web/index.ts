@@ -26,8 +26,8 @@ export const PLUGIN_NAME = 'web-bff';
 export default definePlugin({
   name: PLUGIN_NAME,
   version: '1.0.0',
-  // Its onPreAuth check runs before rate limits and auth; its routes are its own handlers.
-  priority: 1500,
+  // Just above auth-jwt (1450): its onPreAuth check runs before rate limits and auth.
+  priority: 1460,
   phases: ['onPreAuth', 'handler'],
   options: webBffOptions,
   validate(options, config) {
