@@ -10,6 +10,7 @@ import dedup from '../../plugins/dedup/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
+import webBff from '../../bff/web/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
   const plugins: PorticoPlugin[] = [
@@ -23,6 +24,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     dedup,
     circuitBreaker,
     retry,
+    webBff,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }
