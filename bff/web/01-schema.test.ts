@@ -60,13 +60,14 @@ describe('web-bff options', () => {
 
   it('its validate hook names each upstream the config lacks', () => {
     const issues = webBff.validate!(webBffOptions.parse({}), {
+      pluginPath: 'plugins[0]',
       upstreams: ['programs', 'appointments'],
       routes: [],
       plugins: ['web-bff'],
     });
     expect(issues).toEqual([
-      { path: 'options.upstreams.identity', message: 'no upstream named "identity"' },
-      { path: 'options.upstreams.resources', message: 'no upstream named "resources"' },
+      { path: 'plugins[0].options.upstreams.identity', message: 'no upstream named "identity"' },
+      { path: 'plugins[0].options.upstreams.resources', message: 'no upstream named "resources"' },
     ]);
   });
 

@@ -33,7 +33,10 @@ export default definePlugin({
   validate(options, config) {
     return Object.entries(options.upstreams)
       .filter(([, name]) => !config.upstreams.includes(name))
-      .map(([role, name]) => ({ path: `options.upstreams.${role}`, message: `no upstream named "${name}"` }));
+      .map(([role, name]) => ({
+        path: `${config.pluginPath}.options.upstreams.${role}`,
+        message: `no upstream named "${name}"`,
+      }));
   },
   async register(server, options) {
     const gateway = server.portico;
