@@ -144,8 +144,9 @@ export function createProxyEngine(hooks: ProxyHooks) {
     // The interceptor chain is composed once per route; the innermost step is the exchange itself.
     const interceptors = hooks.interceptors();
     const exchangeThrough = (exchange: UpstreamExchange, path: string): Promise<IncomingMessage> => {
+      // [openapi body] a body read before the handler (exchange.body) replays instead of the client stream.
       const innermost = (options?: { body?: Buffer }) =>
-        forward(exchange.request, target, path, options?.body);
+        forward(exchange.request, target, path, options?.body ?? exchange.body);
       // A body an outer interceptor buffered flows to the inner ones (on `exchange.body`, and to their
       // `next()` calls that name none), so a retry inside a de-duplicator replays it too.
       const chain = interceptors.reduceRight<(options?: { body?: Buffer }) => Promise<IncomingMessage>>(
@@ -187,7 +188,14 @@ export function createProxyEngine(hooks: ProxyHooks) {
 
       let upstreamResponse: IncomingMessage;
       try {
-        const exchange = { request, upstream: target.upstream.name, method: request.method.toUpperCase() };
+        // [openapi body] a plugin that read the body in onPreHandler leaves it on request.plugins.portico.body.
+        const readBody = (context as { body?: Buffer }).body;
+        const exchange: UpstreamExchange = {
+          request,
+          upstream: target.upstream.name,
+          method: request.method.toUpperCase(),
+          ...(readBody && { body: readBody }),
+        };
         upstreamResponse = await exchangeThrough(exchange, resolved.path + request.url.search);
       } catch (error) {
         if (Boom.isBoom(error)) throw error;
