@@ -2,6 +2,8 @@
 // to an operation (404/405 from the edge otherwise) and their path, query, headers and JSON body
 // validated before any upstream call (400 problem+json naming each bad field); answers can be
 // checked too (staging: logs and metrics only). Publishes the documents and the Swagger UI pages.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Boom from '@hapi/boom';
 import type { Request, RequestRoute, ResponseObject } from '@hapi/hapi';
 import type { Operation } from 'openapi-backend';
@@ -39,12 +41,26 @@ function underPrefix(routePath: string, prefix: string): boolean {
 export default definePlugin({
   name: 'openapi',
   version: '1.0.0',
-  // After auth and the rate limits (a caller without credentials gets 401 first, and every refused
-  // request still counts against its quota), before the upstream pipeline.
-  priority: 500,
+  // onPreHandler runs after auth and the rate limits (a caller without credentials gets 401 first,
+  // and a refused request still counts against its quota), and before the plugins that reshape or
+  // answer a request there (response-cache 880, transform 870): the client's own request is checked.
+  // On the way out the check runs after them (see onPreResponse below): the client's answer is checked.
+  priority: 900,
   phases: ['onPreHandler', 'handler', 'onPreResponse'],
   options: openapiOptions,
   routeOptions: openapiRouteOptions,
+  validate(options) {
+    const issues = [];
+    const names = new Set<string>();
+    for (const [i, api] of options.apis.entries()) {
+      if (!existsSync(path.resolve(api.document)))
+        issues.push({ path: `options.apis[${i}].document`, message: `no such file: ${api.document}` });
+      if (names.has(api.name))
+        issues.push({ path: `options.apis[${i}].name`, message: `"${api.name}" is listed twice` });
+      names.add(api.name);
+    }
+    return issues;
+  },
   async register(server, options) {
     const gateway = server.portico;
     const logger = gateway.logger.child({ plugin: 'openapi' });
@@ -163,8 +179,10 @@ export default definePlugin({
           refuse(contract, 'too_large');
           throw Boom.entityTooLarge(`request body larger than ${options.maxBodySize} bytes`);
         }
+        const context = request.plugins.portico as { body?: Buffer } | undefined;
         let buffer: Buffer;
-        if (Buffer.isBuffer(request.payload)) buffer = request.payload;
+        if (context?.body) buffer = context.body;
+        else if (Buffer.isBuffer(request.payload)) buffer = request.payload;
         else {
           try {
             buffer = await readBoundedBody(request.raw.req, options.maxBodySize);
@@ -176,7 +194,7 @@ export default definePlugin({
             throw Boom.badRequest('the request body could not be read');
           }
           // The proxy sends this buffer instead of the (now consumed) client stream.
-          (request.plugins.portico as { body?: Buffer } | undefined)!.body = buffer;
+          if (context) context.body = buffer;
         }
         try {
           body = buffer.length === 0 ? undefined : JSON.parse(buffer.toString('utf8'));
@@ -207,56 +225,62 @@ export default definePlugin({
       return h.continue;
     });
 
-    server.ext('onPreResponse', (request, h) => {
-      const seen = checked.get(request);
-      if (!seen) return h.continue;
-      const binding = bindingOf(request.route);
-      const response = request.response as ResponseObject | Boom.Boom;
-      if (!binding?.validateResponses || ('isBoom' in response && response.isBoom)) return h.continue;
-      const answer = response as ResponseObject;
-      const status = answer.statusCode;
-      const contentType = String(answer.headers['content-type'] ?? '');
-      // Only JSON is described field by field; compressed answers are not unpacked to be checked.
-      if (
-        !/json/i.test(contentType) ||
-        answer.headers['content-encoding'] ||
-        status === 204 ||
-        status === 304
-      )
+    // After the plugins that rewrite answers (hapi orders by plugin name; absent ones are ignored).
+    const afterRewriters = { after: ['transform', 'response-cache'] };
+    server.ext(
+      'onPreResponse',
+      (request, h) => {
+        const seen = checked.get(request);
+        if (!seen) return h.continue;
+        const binding = bindingOf(request.route);
+        const response = request.response as ResponseObject | Boom.Boom;
+        if (!binding?.validateResponses || ('isBoom' in response && response.isBoom)) return h.continue;
+        const answer = response as ResponseObject;
+        const status = answer.statusCode;
+        const contentType = String(answer.headers['content-type'] ?? '');
+        // Only JSON is described field by field; compressed answers are not unpacked to be checked.
+        if (
+          !/json/i.test(contentType) ||
+          answer.headers['content-encoding'] ||
+          status === 204 ||
+          status === 304
+        )
+          return h.continue;
+        const report = (body: unknown) => {
+          responsesChecked.inc({ api: seen.contract.name });
+          const errors = checkResponseBody(seen.contract, seen.operation, status, body);
+          if (errors.length === 0) return;
+          mismatches.inc({ api: seen.contract.name, operation: seen.operation.operationId ?? 'unknown' });
+          gateway.requestLogger(request).warn(
+            {
+              event: 'openapi_response_mismatch',
+              api: seen.contract.name,
+              operation: seen.operation.operationId,
+              status,
+              mismatches: errors.slice(0, 20),
+            },
+            'answer does not match the contract',
+          );
+        };
+        const parseAndReport = (buffer: Buffer | undefined) => {
+          if (buffer === undefined) return;
+          try {
+            report(buffer.length === 0 ? undefined : JSON.parse(buffer.toString('utf8')));
+          } catch {
+            report(buffer.toString('utf8'));
+          }
+        };
+        const source = answer.source as unknown;
+        if (source && typeof (source as NodeJS.ReadableStream).pipe === 'function') {
+          const tee = teeForCheck(options.responseBodyLimit, parseAndReport);
+          (source as NodeJS.ReadableStream).pipe(tee);
+          (answer as unknown as { source: unknown }).source = tee;
+        } else if (Buffer.isBuffer(source) || typeof source === 'string') {
+          parseAndReport(Buffer.from(source));
+        } else report(source);
         return h.continue;
-      const report = (body: unknown) => {
-        responsesChecked.inc({ api: seen.contract.name });
-        const errors = checkResponseBody(seen.contract, seen.operation, status, body);
-        if (errors.length === 0) return;
-        mismatches.inc({ api: seen.contract.name, operation: seen.operation.operationId ?? 'unknown' });
-        gateway.requestLogger(request).warn(
-          {
-            event: 'openapi_response_mismatch',
-            api: seen.contract.name,
-            operation: seen.operation.operationId,
-            status,
-            mismatches: errors.slice(0, 20),
-          },
-          'answer does not match the contract',
-        );
-      };
-      const parseAndReport = (buffer: Buffer | undefined) => {
-        if (buffer === undefined) return;
-        try {
-          report(buffer.length === 0 ? undefined : JSON.parse(buffer.toString('utf8')));
-        } catch {
-          report(buffer.toString('utf8'));
-        }
-      };
-      const source = answer.source as unknown;
-      if (source && typeof (source as NodeJS.ReadableStream).pipe === 'function') {
-        const tee = teeForCheck(options.responseBodyLimit, parseAndReport);
-        (source as NodeJS.ReadableStream).pipe(tee);
-        (answer as unknown as { source: unknown }).source = tee;
-      } else if (Buffer.isBuffer(source) || typeof source === 'string') {
-        parseAndReport(Buffer.from(source));
-      } else report(source);
-      return h.continue;
-    });
+      },
+      afterRewriters,
+    );
   },
 });
