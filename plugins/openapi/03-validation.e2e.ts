@@ -230,7 +230,7 @@ describe('response validation (staging)', () => {
     expect(metrics).toMatch(
       /portico_openapi_response_mismatches_total\{api="v1",operation="getResource"\} 1/,
     );
-    expect(metrics).toMatch(/portico_openapi_responses_checked_total\{api="v1"\} 1/);
+    expect(metrics).toMatch(/portico_openapi_responses_checked_total\{api="v1",operation="getResource"\} 1/);
     const mismatch = logLines
       .slice(before)
       .map((line) => JSON.parse(line) as Record<string, unknown>)

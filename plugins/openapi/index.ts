@@ -95,8 +95,8 @@ export default definePlugin({
     );
     const responsesChecked = metrics.counter(
       'responses_checked_total',
-      'Answers checked against the contract, by api',
-      ['api'],
+      'Answers checked against the contract, by api and operation',
+      ['api', 'operation'],
     );
 
     gateway.route(docsRoutes(contracts, options.docs === false ? false : options.docs.path));
@@ -163,6 +163,8 @@ export default definePlugin({
       }
       const { operation } = matched;
       checked.set(request, { contract, operation });
+      // An answer to be checked must come uncompressed (staging only: the client gets it as sent).
+      if (binding.validateResponses) delete (request.headers as Record<string, unknown>)['accept-encoding'];
       if (!binding.validateRequests) return h.continue;
 
       const mediaType = mediaTypeOf(request.headers['content-type'] as string | undefined);
@@ -247,7 +249,10 @@ export default definePlugin({
         )
           return h.continue;
         const report = (body: unknown) => {
-          responsesChecked.inc({ api: seen.contract.name });
+          responsesChecked.inc({
+            api: seen.contract.name,
+            operation: seen.operation.operationId ?? 'unknown',
+          });
           const errors = checkResponseBody(seen.contract, seen.operation, status, body);
           if (errors.length === 0) return;
           mismatches.inc({ api: seen.contract.name, operation: seen.operation.operationId ?? 'unknown' });
