@@ -4,30 +4,62 @@ import type { Operation } from 'openapi-backend';
 import { fieldErrors, type FieldError } from './fieldErrors.ts';
 import type { LoadedContract } from './loadContract.ts';
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
 export type OperationMatch =
   | { kind: 'operation'; operation: Operation }
   | { kind: 'not-found' }
   | { kind: 'method-not-allowed'; allow: string[] };
 
-export function matchOperation(contract: LoadedContract, method: string, path: string): OperationMatch {
-  const router = contract.backend.router;
-  const lower = method.toLowerCase();
-  // A HEAD is answered from the GET route (hapi does the same).
-  const asked = lower === 'head' ? 'get' : lower;
-  try {
-    return {
-      kind: 'operation',
-      operation: router.matchOperation({ method: asked, path, headers: {} }, true),
-    };
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('405')) return { kind: 'not-found' };
+interface CompiledPath {
+  pattern: RegExp;
+  /** Length of the path without its templates: a literal segment beats a parameter. */
+  specificity: number;
+  byMethod: Map<string, Operation>;
+}
+
+/** The operations' paths as regular expressions, most specific first: compiled once, at start. */
+export interface OperationRouter {
+  paths: CompiledPath[];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function compileRouter(operations: readonly Operation[]): OperationRouter {
+  const byPath = new Map<string, CompiledPath>();
+  for (const operation of operations) {
+    let entry = byPath.get(operation.path);
+    if (!entry) {
+      const pattern = operation.path
+        .split(/\{[^}]+\}/)
+        .map(escapeRegExp)
+        .join('[^/]+');
+      entry = {
+        pattern: new RegExp(`^${pattern}$`),
+        specificity: operation.path.replace(/\{[^}]+\}/g, '').length,
+        byMethod: new Map(),
+      };
+      byPath.set(operation.path, entry);
+    }
+    entry.byMethod.set(operation.method.toUpperCase(), operation);
   }
-  const allow = METHODS.filter((candidate) =>
-    router.matchOperation({ method: candidate, path, headers: {} }),
-  );
-  return { kind: 'method-not-allowed', allow: allow.map((name) => name.toUpperCase()) };
+  return { paths: [...byPath.values()].sort((a, b) => b.specificity - a.specificity) };
+}
+
+/** `path` is the request's whole path; the contract's prefix is taken off (a trailing slash is ignored). */
+export function matchOperation(contract: LoadedContract, method: string, path: string): OperationMatch {
+  let relative = path.slice(contract.prefix.length) || '/';
+  while (relative.length > 1 && relative.endsWith('/')) relative = relative.slice(0, -1);
+  // A HEAD is answered from the GET route (hapi does the same).
+  const asked = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  const allow = new Set<string>();
+  for (const candidate of contract.router.paths) {
+    if (!candidate.pattern.test(relative)) continue;
+    const operation = candidate.byMethod.get(asked);
+    if (operation) return { kind: 'operation', operation };
+    for (const name of candidate.byMethod.keys()) allow.add(name);
+  }
+  return allow.size === 0 ? { kind: 'not-found' } : { kind: 'method-not-allowed', allow: [...allow] };
 }
 
 /** `application/json; charset=utf-8` → `application/json`. */

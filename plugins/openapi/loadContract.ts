@@ -7,6 +7,7 @@ import path from 'node:path';
 import addFormats from 'ajv-formats';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import YAML from 'yaml';
+import { compileRouter, type OperationRouter } from './checkRequest.ts';
 
 export interface LoadedContract {
   name: string;
@@ -15,6 +16,8 @@ export interface LoadedContract {
   /** Requests under this path are bound to the document. */
   prefix: string;
   backend: OpenAPIBackend;
+  /** Matches a request to an operation without per-request regex building. */
+  router: OperationRouter;
   /** How many operations the document has. */
   operations: number;
 }
@@ -65,5 +68,13 @@ export async function loadContract(options: {
   await backend.init();
   backend.validator.preCompileRequestValidators();
   backend.validator.preCompileResponseValidators();
-  return { name: options.name, document, prefix, backend, operations: backend.getOperations().length };
+  const operations = backend.getOperations();
+  return {
+    name: options.name,
+    document,
+    prefix,
+    backend,
+    router: compileRouter(operations),
+    operations: operations.length,
+  };
 }
