@@ -47,12 +47,6 @@ export interface PorticoPlugin<
    * run by `portico validate`, at start and before a reload changes anything.
    */
   validate?(options: z.output<TOptions>, config: ConfigFacts): ConfigIssue[];
-  /**
-   * Asked once per route when the route is built: must this plugin see or rewrite the upstream's
-   * answer on it (an onPreResponse step reading the body)? Such routes answer through hapi's
-   * response path; every other proxied route has the answer written straight to the client.
-   */
-  readsResponse?(route: RouteFacts, routeOptions: unknown): boolean;
   register(server: Server, options: z.output<TOptions>): void | Promise<void>;
 }
 
@@ -167,6 +161,15 @@ export interface GatewayContext {
       route: RouteFacts | undefined,
       routeOptions: TRouteOptions | false | undefined,
     ) => ResponseHeaderStep | undefined,
+  ): void;
+  /**
+   * Says, once per proxied route when it is built, whether this plugin must see or rewrite the
+   * upstream's answer there (an onPreResponse step reading the body: transform, the response
+   * cache, response validation). Such routes answer through hapi's response path; every other
+   * proxied route has the answer written straight to the client.
+   */
+  readsResponses<TRouteOptions = unknown>(
+    decide: (route: RouteFacts, routeOptions: TRouteOptions | undefined) => boolean,
   ): void;
   /**
    * Compiles this plugin's per-route options once per route (on hapi's `route` event) and returns

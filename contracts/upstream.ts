@@ -91,6 +91,8 @@ export async function readReplyBody(reply: UpstreamReply, maxBytes = 16 * 1024 *
 export interface RouteFacts {
   routeId: string;
   kind: 'proxy' | 'handler';
+  /** The route's hapi path pattern (`/api/v1/programs/{rest*}`). */
+  path: string;
   upstream: string;
   /** Upper-case methods, or '*'. */
   methods: readonly string[] | '*';

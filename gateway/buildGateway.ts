@@ -68,6 +68,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   // 1. What plugins contribute while they register.
   const contributedSteps: ContributedStep[] = [];
   const responseStepFactories: ResponseStepFactory[] = [];
+  const responseReaders: Array<{ plugin: string; decide: (route: RouteFacts, options: never) => boolean }> =
+    [];
   const adminRoutes: ServerRoute[] = [];
   const handlerRoutes: HandlerRoute[] = [];
   const sentListeners: Array<(request: Request, sent: { status: number; durationMs: number }) => void> = [];
@@ -141,6 +143,13 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
       const plugin = duringRegister('responseHeaders');
       responseStepFactories.push({ plugin: plugin.name, build: build as ResponseStepFactory['build'] });
     },
+    readsResponses: (decide) => {
+      const plugin = duringRegister('readsResponses');
+      responseReaders.push({
+        plugin: plugin.name,
+        decide: decide as (route: RouteFacts, options: never) => boolean,
+      });
+    },
     perRoute: (pluginName, compile) => {
       const compiled = new WeakMap<RequestRoute, ReturnType<typeof compile>>();
       server.events.on('route', (route) => {
@@ -171,7 +180,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
           const route = handlerRoutes.find((candidate) => candidate.id === routeId);
           const methods = route ? [route.method].flat() : ('*' as const);
           return pipelineFor(
-            { routeId, kind: 'handler', upstream: name, methods },
+            { routeId, kind: 'handler', path: route?.path ?? '', upstream: name, methods },
             (plugin) => own[plugin],
             undiciTransport(upstream),
           );
@@ -262,10 +271,9 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
         pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
       responseStepsFor,
       readsResponse: (facts, routeOptions) =>
-        [...plugins.values()].some(
-          (plugin) =>
-            routeOptions[plugin.name] !== false &&
-            plugin.readsResponse?.(facts, routeOptions[plugin.name]) === true,
+        responseReaders.some(
+          ({ plugin, decide }) =>
+            routeOptions[plugin] !== false && decide(facts, routeOptions[plugin] as never),
         ),
     }),
   );

@@ -48,7 +48,7 @@ export function buildHandlerRoutes(
       (method): method is Exclude<typeof method, 'HEAD'> => method !== 'HEAD',
     );
     // Response-header steps see a handler route with no upstream of its own.
-    const facts: RouteFacts = { routeId: route.id, kind: 'handler', upstream: '', methods };
+    const facts: RouteFacts = { routeId: route.id, kind: 'handler', path: route.path, upstream: '', methods };
     const app: HandlerRouteApp = {
       routeId: route.id,
       kind: 'handler',

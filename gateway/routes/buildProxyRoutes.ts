@@ -60,7 +60,13 @@ export function buildProxyRoutes(
     };
     // hapi answers HEAD from a GET route and refuses HEAD as a route method of its own.
     const methods = route.methods === '*' ? '*' : route.methods.filter((method) => method !== 'HEAD');
-    const facts: RouteFacts = { routeId, kind: 'proxy', upstream: upstream.name, methods: route.methods };
+    const facts: RouteFacts = {
+      routeId,
+      kind: 'proxy',
+      path: route.path,
+      upstream: upstream.name,
+      methods: route.methods,
+    };
     const responseSteps = parts.responseStepsFor(facts, route.plugins);
     const direct = !parts.readsResponse(facts, route.plugins);
     const app: ProxyRouteApp = {
