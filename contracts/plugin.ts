@@ -187,6 +187,8 @@ export interface RequestContext {
   upstream?: string;
   /** The calling client's address after the trusted-proxy rules. */
   clientIp: string;
+  /** The request body, when a plugin buffered (and perhaps rewrote) it: sent upstream instead of the client's stream. */
+  body?: Buffer;
 }
 
 declare module '@hapi/hapi' {

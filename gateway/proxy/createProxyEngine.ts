@@ -113,6 +113,9 @@ export function createProxyEngine(hooks: ProxyHooks) {
       }, target.responseTimeout);
       pending.set(req, exchange);
 
+      // issue 12: a body a plugin buffered (and perhaps rewrote) is sent instead of the client's stream.
+      const buffered = request.plugins.portico?.body;
+      if (buffered) replayBody = buffered;
       let body: Readable | undefined;
       if (replayBody) {
         req.headers['content-length'] = String(replayBody.length);
