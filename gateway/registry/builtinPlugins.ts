@@ -7,9 +7,12 @@ import authJwt from '../../plugins/auth-jwt/index.ts';
 import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
 import dedup from '../../plugins/dedup/index.ts';
+import ipFilter from '../../plugins/ip-filter/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
+import responseCache from '../../plugins/response-cache/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
+import transform from '../../plugins/transform/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
   const plugins: PorticoPlugin[] = [
@@ -23,6 +26,9 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     dedup,
     circuitBreaker,
     retry,
+    ipFilter,
+    responseCache,
+    transform,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }
