@@ -5,7 +5,8 @@ import Boom from '@hapi/boom';
 import type { Request, RequestRoute, ResponseObject } from '@hapi/hapi';
 import { Counter, Gauge } from 'prom-client';
 import { definePlugin } from '../../contracts/plugin.ts';
-import { BEFORE_AUTH, policyTarget, type RequestFacts } from './policyTarget.ts';
+import { keyPlanTargets } from './keyPlan.ts';
+import { BEFORE_AUTH, policyTarget, type PolicyTarget, type RequestFacts } from './policyTarget.ts';
 import { rateLimitField, rateLimitPolicyField, resetSeconds, type PolicyState } from './rateLimitHeaders.ts';
 import {
   rateLimitOptions,
@@ -134,7 +135,11 @@ export default definePlugin({
     const planFor = (route: RequestRoute): RoutePlan => plans.get(route) ?? globalPlan;
 
     // 4. Counting: every applicable policy is charged; the request passes only if it fits all of them.
-    const enforce = async (request: Request, planned: PlannedPolicy[]): Promise<void> => {
+    const enforce = async (
+      request: Request,
+      planned: PlannedPolicy[],
+      extra: PolicyTarget[] = [],
+    ): Promise<void> => {
       const context = request.plugins.portico!;
       const facts: RequestFacts = {
         clientIp: context.clientIp,
@@ -146,10 +151,15 @@ export default definePlugin({
         const target = policyTarget(policy, facts, routeScoped ? context.routeId : '');
         return target ? [target] : [];
       });
+      targets.push(...extra);
       if (targets.length === 0) return;
 
       const outcomes = await Promise.all(
-        targets.map((target) => store.consume(target.key, target.points, target.per)),
+        targets.map((target) =>
+          target.resetAtMs === undefined
+            ? store.consume(target.key, target.points, target.per)
+            : store.consumeUntil(target.key, target.points, target.resetAtMs),
+        ),
       );
       const state = (request.plugins[PLUGIN_NAME] ??= { states: [] });
       let limitedBy: PolicyState | undefined;
@@ -208,7 +218,15 @@ export default definePlugin({
     });
     server.ext('onPostAuth', async (request, h) => {
       const plan = planFor(request.route);
-      if (plan.afterAuth.length > 0 && request.auth.isAuthenticated) await enforce(request, plan.afterAuth);
+      if (!request.auth.isAuthenticated || plan === NO_LIMITS) return h.continue;
+      // An API key's plan: its own limit (where no apiKey policy applies) and its monthly quota.
+      const keyTargets = keyPlanTargets(
+        request.auth.credentials as Record<string, unknown> | undefined,
+        plan.afterAuth.some(({ policy }) => policy.by === 'apiKey'),
+        Date.now(),
+      );
+      if (plan.afterAuth.length > 0 || keyTargets.length > 0)
+        await enforce(request, plan.afterAuth, keyTargets);
       return h.continue;
     });
 
