@@ -1,6 +1,7 @@
 // Answers in Redis, shared by every gateway instance: what one instance stored, another serves.
-// A path's entries, its index and its purge time sit under one hash tag (one cluster slot);
-// a hash of every path with entries serves the admin's prefix purge.
+// A path's entries, its index and its purge time sit under one hash tag (one cluster slot); a
+// sorted set of the paths with entries (scored by when their last entry expires) serves the
+// admin's prefix purge, and drops paths whose entries all expired, so it stays as small as the cache.
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../../contracts/plugin.ts';
 import type { CachedAnswer, CacheStore } from './types.ts';
@@ -25,7 +26,7 @@ export function redisStore(
     if (members.length > 0) transaction.del(...members);
     transaction.del(`${base}:i`).set(`${base}:purged`, String(at), 'PX', options.maxTtlMs);
     await transaction.exec();
-    await client.hdel(pathsKey, path);
+    await client.zrem(pathsKey, path);
     return members.filter((key) => key.startsWith(`${base}:e:`)).length;
   };
 
@@ -53,7 +54,9 @@ export function redisStore(
         .sadd(`${base}:i`, varies, entry)
         .pexpire(`${base}:i`, options.maxTtlMs)
         .exec();
-      await client.hset(pathsKey, path, '1');
+      // GT: a shorter-lived entry never hides a longer-lived one of the same path from a prefix purge.
+      await client.zadd(pathsKey, 'GT', answer.expiresAt, path);
+      await client.zremrangebyscore(pathsKey, '-inf', Date.now());
     },
     async purgePaths(paths, at) {
       let count = 0;
@@ -61,7 +64,8 @@ export function redisStore(
       return count;
     },
     async purgePrefix(pathPrefix, at) {
-      const paths = Object.keys(await client.hgetall(pathsKey)).filter((path) => path.startsWith(pathPrefix));
+      const live = await client.zrangebyscore(pathsKey, Date.now(), '+inf');
+      const paths = live.filter((path) => path.startsWith(pathPrefix));
       let count = 0;
       for (const path of paths) count += await purge(path, at);
       return count;
