@@ -101,6 +101,28 @@ describe('rate-limit: an API key plan through a gateway', () => {
     ).toBe(200);
   });
 
+  it('a request another limit refuses does not use up the monthly quota', async () => {
+    gateway = await startTestGateway({
+      upstreams: { app: { url: upstream.url, health: false } },
+      routes: [{ path: '/api/{rest*}', upstream: 'app', auth: 'required' }],
+      plugins: [
+        { module: testAuthPlugin },
+        {
+          name: 'rate-limit',
+          options: { policies: [{ name: 'budget', by: 'header', header: 'x-budget', points: 2, per: '1m' }] },
+        },
+      ],
+    });
+    const key = { 'x-test-key': 'k-fair', 'x-test-key-monthly': '10' };
+    const first = await send(3, { ...key, 'x-budget': 'a' });
+    expect(first.map(({ status }) => status)).toEqual([200, 200, 429]);
+    const monthlyLeft = (response: Response) =>
+      /"monthly";r=(\d+)/.exec(response.headers.get('ratelimit') ?? '')?.[1];
+    expect(first.map(monthlyLeft)).toEqual(['9', '8', undefined]);
+    const [next] = await send(1, { ...key, 'x-budget': 'b' });
+    expect([next!.status, monthlyLeft(next!)]).toEqual([200, '7']);
+  });
+
   it("applies a key's own limit when no apiKey policy is configured; rate-limit: false on a route turns the plan off too", async () => {
     gateway = await startTestGateway({
       upstreams: { app: { url: upstream.url, health: false } },

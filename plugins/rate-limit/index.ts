@@ -147,20 +147,28 @@ export default definePlugin({
         header: (name) => headerValue(request.headers[name] as string | string[] | undefined),
         credentials: request.auth.credentials as Record<string, unknown> | undefined,
       };
-      const targets = planned.flatMap(({ policy, routeScoped }) => {
+      let targets = planned.flatMap(({ policy, routeScoped }) => {
         const target = policyTarget(policy, facts, routeScoped ? context.routeId : '');
         return target ? [target] : [];
       });
       targets.push(...extra);
       if (targets.length === 0) return;
 
-      const outcomes = await Promise.all(
-        targets.map((target) =>
-          target.resetAtMs === undefined
-            ? store.consume(target.key, target.points, target.per)
-            : store.consumeUntil(target.key, target.points, target.resetAtMs),
-        ),
+      const consume = (target: PolicyTarget) =>
+        target.resetAtMs === undefined
+          ? store.consume(target.key, target.points, target.per)
+          : store.consumeUntil(target.key, target.points, target.resetAtMs);
+      const windows = targets.filter((target) => target.resetAtMs === undefined);
+      const quotas = targets.filter((target) => target.resetAtMs !== undefined);
+      const outcomes = await Promise.all(windows.map(consume));
+      // A request another limit refuses does not use up a key's monthly quota.
+      const refused = outcomes.some(
+        (outcome) =>
+          outcome.kind === 'limited' ||
+          (outcome.kind === 'store-failure' && options.onStoreFailure === 'deny'),
       );
+      if (!refused && quotas.length > 0) outcomes.push(...(await Promise.all(quotas.map(consume))));
+      targets = [...windows, ...(refused ? [] : quotas)];
       const state = (request.plugins[PLUGIN_NAME] ??= { states: [] });
       let limitedBy: PolicyState | undefined;
       let storeDown = false;
