@@ -70,9 +70,8 @@ describe('/api/v2 over the v1 programs service', () => {
   });
 
   it("passes the service's own errors through as v1 sends them", async () => {
-    const [v1, v2] = await Promise.all(
-      ['v1', 'v2'].map((version) => fetch(`${gateway.url}/api/${version}/programs/not-a-uuid`)),
-    );
+    const v1 = await fetch(`${gateway.url}/api/v1/programs/not-a-uuid`);
+    const v2 = await fetch(`${gateway.url}/api/v2/programs/not-a-uuid`);
     expect(v2.status).toBe(v1.status);
     expect(v2.status).toBeGreaterThanOrEqual(400);
     expect(v2.headers.get('content-type')).toBe(v1.headers.get('content-type'));
