@@ -1,11 +1,13 @@
 // `portico keys create|list|revoke`: API keys through the admin API of a running gateway.
 import { parseArgs } from 'node:util';
 import { apiKeyAdminClient } from '../../plugins/api-key/adminClient.ts';
+import type { ApiKeyRecord } from '../../plugins/api-key/apiKeys.ts';
 
 export const KEYS_USAGE = `usage: portico keys <create|list|revoke> [options]
 
   keys create --name NAME --owner OWNER [--scopes a,b] [--points N --duration 1m]
-                                        issue a key (printed once; only its hash is stored)
+              [--plan LABEL] [--monthly-quota N] [--routes a,b] [--expires 2027-06-30]
+                                        issue a key with its plan (printed once; only its hash is stored)
   keys list                             list keys (never the keys themselves)
   keys revoke ID                        revoke a key; it stops working at once
 
@@ -23,6 +25,10 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
       scopes: { type: 'string' },
       points: { type: 'string' },
       duration: { type: 'string' },
+      plan: { type: 'string' },
+      'monthly-quota': { type: 'string' },
+      routes: { type: 'string' },
+      expires: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -45,17 +51,21 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
         console.error('portico keys create: --points and --duration go together');
         return 2;
       }
+      const monthlyQuota = values['monthly-quota'];
+      if (monthlyQuota !== undefined && !/^[1-9]\d*$/.test(monthlyQuota)) {
+        console.error('portico keys create: --monthly-quota takes a positive whole number');
+        return 2;
+      }
       const duration =
         values.duration && /^\d+$/.test(values.duration) ? Number(values.duration) : values.duration;
       const created = await client.create({
         name: values.name,
         owner: values.owner,
-        scopes: values.scopes
-          ? values.scopes
-              .split(',')
-              .map((scope) => scope.trim())
-              .filter(Boolean)
-          : [],
+        scopes: values.scopes ? list(values.scopes) : [],
+        ...(values.plan !== undefined ? { plan: values.plan } : {}),
+        ...(monthlyQuota !== undefined ? { monthlyQuota: Number(monthlyQuota) } : {}),
+        ...(values.routes !== undefined ? { routes: list(values.routes) } : {}),
+        ...(values.expires !== undefined ? { expiresAt: values.expires } : {}),
         ...(values.points !== undefined
           ? { rateLimit: { points: Number(values.points), duration: duration! } }
           : {}),
@@ -74,7 +84,12 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
               key.name,
               key.owner,
               key.scopes.join(',') || '-',
-              key.revokedAt ? `revoked ${key.revokedAt}` : 'active',
+              key.revokedAt
+                ? `revoked ${key.revokedAt}`
+                : key.expiresAt && Date.parse(key.expiresAt) <= Date.now()
+                  ? `expired ${key.expiresAt}`
+                  : 'active',
+              planSummary(key),
             ].join('\t'),
           )
           .join('\n') || '(no keys)',
@@ -95,4 +110,23 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
       console.error(`portico keys: unknown action "${action}"\n\n${KEYS_USAGE}`);
       return 2;
   }
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** The plan in one column: label, limits, routes, expiry ("-" for a key without a plan). */
+function planSummary(key: ApiKeyRecord): string {
+  const parts = [
+    key.plan,
+    key.rateLimit && `${key.rateLimit.points}/${key.rateLimit.duration}s`,
+    key.monthlyQuota !== undefined && `${key.monthlyQuota}/month`,
+    key.routes && `routes=${key.routes.join(',')}`,
+    key.expiresAt && !key.revokedAt && `until ${key.expiresAt}`,
+  ].filter(Boolean);
+  return parts.join(' ') || '-';
 }

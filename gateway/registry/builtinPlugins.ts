@@ -8,10 +8,13 @@ import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
 import dedup from '../../plugins/dedup/index.ts';
 import openapi from '../../plugins/openapi/index.ts';
+import ipFilter from '../../plugins/ip-filter/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
+import responseCache from '../../plugins/response-cache/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
 import webBff from '../../bff/web/index.ts';
+import transform from '../../plugins/transform/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
   const plugins: PorticoPlugin[] = [
@@ -27,6 +30,9 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     retry,
     webBff,
     openapi,
+    ipFilter,
+    responseCache,
+    transform,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }

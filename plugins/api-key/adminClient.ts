@@ -10,7 +10,12 @@ export interface CreateKeyInput {
   name: string;
   owner: string;
   scopes?: string[];
+  plan?: string;
   rateLimit?: { points: number; duration: number | string };
+  monthlyQuota?: number;
+  routes?: string[];
+  /** ISO 8601 instant, or a date (the key works through that day, UTC). */
+  expiresAt?: string;
 }
 
 export function apiKeyAdminClient(adminUrl: string) {

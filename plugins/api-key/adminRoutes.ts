@@ -29,13 +29,19 @@ export function apiKeyAdminRoutes(
           );
           throw Boom.badRequest(issues.join('; '));
         }
+        if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now().getTime())
+          throw Boom.badRequest('expiresAt: must be in the future');
         const key = generateKey();
         const stored: StoredApiKey = {
           id: generateKeyId(),
           name: parsed.data.name,
           owner: parsed.data.owner,
           scopes: parsed.data.scopes,
+          ...(parsed.data.plan !== undefined ? { plan: parsed.data.plan } : {}),
           ...(parsed.data.rateLimit ? { rateLimit: parsed.data.rateLimit } : {}),
+          ...(parsed.data.monthlyQuota !== undefined ? { monthlyQuota: parsed.data.monthlyQuota } : {}),
+          ...(parsed.data.routes ? { routes: parsed.data.routes } : {}),
+          ...(parsed.data.expiresAt ? { expiresAt: parsed.data.expiresAt } : {}),
           createdAt: now().toISOString(),
           hash: hashKey(key),
         };

@@ -11,8 +11,16 @@ export interface ApiKeyRecord {
   name: string;
   owner: string;
   scopes: string[];
+  /** A label for the key's plan. */
+  plan?: string;
   /** The key's own rate-limit policy, read by the rate-limit plugin from request.auth.credentials. */
   rateLimit?: { points: number; duration: number };
+  /** Requests per calendar month (UTC), counted by the rate-limit plugin. */
+  monthlyQuota?: number;
+  /** Route names the key may be used on; absent: every route that accepts keys. */
+  routes?: string[];
+  /** ISO 8601: from then on the key is refused (401). */
+  expiresAt?: string;
   /** ISO 8601. */
   createdAt: string;
   revokedAt?: string;

@@ -21,6 +21,9 @@ export interface ApiKeyCredentials {
   scopes: string[];
   /** The key's own rate-limit policy (points per duration seconds), when it has one. */
   rateLimit?: { points: number; duration: number };
+  /** Requests per calendar month (UTC), when the key's plan has a quota; the rate-limit plugin counts it. */
+  monthlyQuota?: number;
+  plan?: string;
 }
 
 // Headers the gateway sets for the upstream; a client's own copies are removed on arrival.
@@ -69,7 +72,7 @@ export default definePlugin({
 
     const checks = new Counter({
       name: 'portico_api_key_checks_total',
-      help: 'API keys presented, by result (valid, invalid, revoked, forbidden, store_error)',
+      help: 'API keys presented, by result (valid, invalid, revoked, expired, forbidden, store_error)',
       labelNames: ['result'],
       registers: [gateway.metrics],
     });
@@ -139,6 +142,24 @@ export default definePlugin({
             .info({ event: 'api_key_rejected', reason: 'revoked', keyId: found.id }, 'revoked API key');
           throw invalidKey('API key revoked');
         }
+        if (found.expiresAt && Date.parse(found.expiresAt) <= Date.now()) {
+          checks.inc({ result: 'expired' });
+          gateway
+            .requestLogger(request)
+            .info({ event: 'api_key_rejected', reason: 'expired', keyId: found.id }, 'expired API key');
+          throw invalidKey('API key expired');
+        }
+        const routeId = request.plugins.portico?.routeId ?? '';
+        if (found.routes && !found.routes.includes(routeId)) {
+          checks.inc({ result: 'forbidden' });
+          gateway
+            .requestLogger(request)
+            .info(
+              { event: 'api_key_forbidden', keyId: found.id, route: routeId },
+              'API key not allowed on route',
+            );
+          throw Boom.forbidden('this API key may not be used on this route');
+        }
         const missing = (routeOptions ? routeOptions.scopes : []).filter(
           (scope) => !found.scopes.includes(scope),
         );
@@ -159,6 +180,8 @@ export default definePlugin({
           owner: found.owner,
           scopes: found.scopes,
           ...(found.rateLimit ? { rateLimit: found.rateLimit } : {}),
+          ...(found.monthlyQuota !== undefined ? { monthlyQuota: found.monthlyQuota } : {}),
+          ...(found.plan !== undefined ? { plan: found.plan } : {}),
         };
         return h.authenticated({ credentials: credentials as unknown as AuthCredentials });
       },

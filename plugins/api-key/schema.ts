@@ -59,13 +59,44 @@ export const keyRateLimit = z
   })
   .strict();
 
-/** What an admin sends to create a key. */
+/**
+ * When a key stops working: an instant (ISO 8601 with an offset), or a date, meaning the key works
+ * through that whole day (UTC) and stops at the next midnight.
+ */
+export const keyExpiry = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((value) =>
+    new Date(
+      /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) + 86_400_000 : value,
+    ).toISOString(),
+  );
+
+/** What an admin sends to create a key: who it is for, and its plan. */
 export const createKeyRequest = z
   .object({
     name: z.string().min(1).max(200),
     owner: z.string().min(1).max(200),
+    plan: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('A label for the plan ("partner-basic"), shown in records'),
     scopes: z.array(z.string().min(1).max(200)).max(100).default([]),
     rateLimit: keyRateLimit.optional(),
+    monthlyQuota: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Requests per calendar month (UTC), counted by the rate-limit plugin'),
+    routes: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Route names the key may be used on; absent: every route that accepts keys'),
+    expiresAt: keyExpiry.optional(),
   })
   .strict();
 

@@ -5,7 +5,8 @@ import Boom from '@hapi/boom';
 import type { Request } from '@hapi/hapi';
 import { definePlugin, type ConfigIssue } from '../../contracts/plugin.ts';
 import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
-import { BEFORE_AUTH, policyTarget, type RequestFacts } from './policyTarget.ts';
+import { keyPlanTargets } from './keyPlan.ts';
+import { BEFORE_AUTH, policyTarget, type PolicyTarget, type RequestFacts } from './policyTarget.ts';
 import { rateLimitField, rateLimitPolicyField, resetSeconds, type PolicyState } from './rateLimitHeaders.ts';
 import {
   rateLimitOptions,
@@ -48,7 +49,7 @@ export default definePlugin({
   version: '1.0.0',
   // As Kong's rate-limiting: after the auth plugins (1450), before the rest.
   priority: 910,
-  phases: ['onPreAuth', 'onPostAuth', 'onPreResponse'],
+  phases: ['onPreAuth', 'onPostAuth', 'response'],
   options: rateLimitOptions,
   routeOptions: rateLimitRouteOptions,
   validate(options, facts) {
@@ -140,7 +141,11 @@ export default definePlugin({
     });
 
     // 4. Counting: every applicable policy is charged; the request passes only if it fits all of them.
-    const enforce = async (request: Request, planned: PlannedPolicy[]): Promise<void> => {
+    const enforce = async (
+      request: Request,
+      planned: PlannedPolicy[],
+      extra: PolicyTarget[] = [],
+    ): Promise<void> => {
       const context = request.plugins.portico!;
       const facts: RequestFacts = {
         clientIp: context.clientIp,
@@ -148,15 +153,28 @@ export default definePlugin({
         header: (name) => headerValue(request.headers[name] as string | string[] | undefined),
         credentials: request.auth.credentials as Record<string, unknown> | undefined,
       };
-      const targets = planned.flatMap(({ policy, routeScoped }) => {
+      let targets = planned.flatMap(({ policy, routeScoped }) => {
         const target = policyTarget(policy, facts, routeScoped ? context.routeId : '');
         return target ? [target] : [];
       });
+      targets.push(...extra);
       if (targets.length === 0) return;
 
-      const outcomes = await Promise.all(
-        targets.map((target) => store.consume(target.key, target.points, target.per)),
+      const consume = (target: PolicyTarget) =>
+        target.resetAtMs === undefined
+          ? store.consume(target.key, target.points, target.per)
+          : store.consumeUntil(target.key, target.points, target.resetAtMs);
+      const windows = targets.filter((target) => target.resetAtMs === undefined);
+      const quotas = targets.filter((target) => target.resetAtMs !== undefined);
+      const outcomes = await Promise.all(windows.map(consume));
+      // A request another limit refuses does not use up a key's monthly quota.
+      const refused = outcomes.some(
+        (outcome) =>
+          outcome.kind === 'limited' ||
+          (outcome.kind === 'store-failure' && options.onStoreFailure === 'deny'),
       );
+      if (!refused && quotas.length > 0) outcomes.push(...(await Promise.all(quotas.map(consume))));
+      targets = [...windows, ...(refused ? [] : quotas)];
       const state = (request.plugins[PLUGIN_NAME] ??= { states: [] });
       let limitedBy: PolicyState | undefined;
       let storeDown = false;
@@ -214,7 +232,15 @@ export default definePlugin({
     });
     server.ext('onPostAuth', async (request, h) => {
       const plan = planFor(request.route);
-      if (plan.afterAuth.length > 0 && request.auth.isAuthenticated) await enforce(request, plan.afterAuth);
+      if (!request.auth.isAuthenticated || plan === NO_LIMITS) return h.continue;
+      // An API key's plan: its own limit (where no apiKey policy applies) and its monthly quota.
+      const keyTargets = keyPlanTargets(
+        request.auth.credentials as Record<string, unknown> | undefined,
+        plan.afterAuth.some(({ policy }) => policy.by === 'apiKey'),
+        Date.now(),
+      );
+      if (plan.afterAuth.length > 0 || keyTargets.length > 0)
+        await enforce(request, plan.afterAuth, keyTargets);
       return h.continue;
     });
 

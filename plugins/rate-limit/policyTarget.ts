@@ -17,6 +17,8 @@ export interface PolicyTarget {
   key: string;
   points: number;
   per: number;
+  /** Epoch ms the budget resets at, when that is fixed (a calendar month) rather than the counter's window. */
+  resetAtMs?: number;
 }
 
 /** Policies that can be decided before auth (they need no credentials). */

@@ -9,6 +9,7 @@ import {
   RLWrapperTimeouts,
 } from 'rate-limiter-flexible';
 import type { RedisClient } from '../../../contracts/plugin.ts';
+import { memoryFixedWindow, redisFixedWindow } from './fixedWindow.ts';
 import { consumeOutcome, limiterCache } from './limiterCache.ts';
 import type { LimiterStore } from './types.ts';
 
@@ -57,9 +58,27 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions): Lim
     return new RLWrapperTimeouts({ limiter: shared, timeoutMs: options.timeoutMs, insuranceLimiter });
   });
 
+  // The insurance of the fixed windows: this instance's own count (points / insuranceDivisor) while Redis fails.
+  const insuranceFixed = memoryFixedWindow();
   return {
     kind: 'redis',
     consume: (key, points, perSeconds) =>
       consumeOutcome(limiter(points, perSeconds), key, (res) => insuranceAnswers.has(res)),
+    async consumeUntil(key, points, resetAtMs) {
+      const outcome = await redisFixedWindow(
+        client,
+        `${options.keyPrefix}:${key}`,
+        points,
+        resetAtMs,
+        options.timeoutMs,
+      );
+      if (outcome.kind !== 'store-failure' || !options.insurance) return outcome;
+      const local = insuranceFixed(
+        key,
+        Math.max(1, Math.floor(points / options.insuranceDivisor)),
+        resetAtMs,
+      );
+      return local.kind === 'store-failure' ? local : { ...local, fromInsurance: true };
+    },
   };
 }

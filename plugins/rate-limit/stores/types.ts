@@ -9,4 +9,6 @@ export interface LimiterStore {
   readonly kind: 'memory' | 'redis';
   /** Counts one request against `key` in a window of `points` per `perSeconds`. Never rejects. */
   consume(key: string, points: number, perSeconds: number): Promise<ConsumeOutcome>;
+  /** Counts one request against `key` in a window that ends at `resetAtMs` (epoch ms) for everyone. Never rejects. */
+  consumeUntil(key: string, points: number, resetAtMs: number): Promise<ConsumeOutcome>;
 }

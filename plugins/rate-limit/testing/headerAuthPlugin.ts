@@ -1,5 +1,5 @@
 // A test-only auth plugin: trusts x-test-user / x-test-key headers, so rate-limit tests can give a
-// request a user (sub) or an API key (keyId, own quota) the way auth-jwt and api-key will.
+// request a user (sub) or an API key (keyId, own limit, monthly quota) the way auth-jwt and api-key will.
 import Boom from '@hapi/boom';
 import { z } from 'zod';
 import { definePlugin } from '../../../contracts/plugin.ts';
@@ -20,7 +20,9 @@ export default definePlugin({
         if (typeof key === 'string') {
           const quota = request.headers['x-test-key-quota'];
           const rateLimit = typeof quota === 'string' ? { points: Number(quota), per: '1m' } : undefined;
-          return h.authenticated({ credentials: { keyId: key, rateLimit } });
+          const monthly = request.headers['x-test-key-monthly'];
+          const monthlyQuota = typeof monthly === 'string' ? Number(monthly) : undefined;
+          return h.authenticated({ credentials: { keyId: key, rateLimit, monthlyQuota } });
         }
         throw Boom.unauthorized(null, 'Test');
       },
