@@ -13,6 +13,7 @@ import type { UpstreamClient } from '../contracts/upstream.ts';
 import { createAdminServer } from './admin/createAdminServer.ts';
 import { createReadiness, type Readiness } from './admin/readiness.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
+import { createListener } from './core/createListener.ts';
 import { registerProblemResponses } from './core/problemResponses.ts';
 import { registerRequestContext } from './core/requestContext.ts';
 import { createLogger } from './observability/createLogger.ts';
@@ -63,6 +64,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
   const readiness = createReadiness([...upstreams.values()]);
 
   const server = Hapi.server({
+    listener: createListener(config.server.limits), // h10a: edge connection limits (server.limits)
     host: config.server.host,
     port: config.server.port,
     debug: false,
