@@ -1,10 +1,10 @@
 // `portico dev` (what `npm start` runs): the four domain services, each in its own child process on
 // the port its upstream in the config names, and the gateway in front of them, on embedded
 // defaults (no Redis, no Postgres server). Data persists in a git-ignored directory across restarts.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
-import { createGateway } from '../createGateway.ts';
+import { join, resolve } from 'node:path';
+import { createGateway, type Gateway } from '../createGateway.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
@@ -47,36 +47,52 @@ export async function runDev(options: DevOptions): Promise<number> {
 
   const identityUrl = `http://127.0.0.1:${servicePort(loaded.config, 'identity')}`;
   const issuer = process.env.IDENTITY_ISSUER ?? identityUrl;
+  // Without DATABASE_URL (a real Postgres), one PGlite process serves all four services.
+  const database: SupervisedService | undefined = process.env.DATABASE_URL
+    ? undefined
+    : {
+        name: 'database',
+        entry: fileURLToPath(new URL('../../services/kit/db/pgliteHostMain.ts', import.meta.url)),
+        env: { ...process.env, DATA_DIR: dataDir, PGLITE_SOCKET: join(dataDir, 'pglite.sock') },
+        stopLast: true,
+      };
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
     IDENTITY_ISSUER: issuer,
     IDENTITY_JWKS_URL: process.env.IDENTITY_JWKS_URL ?? `${identityUrl}/.well-known/jwks.json`,
-    // DATABASE_URL (a real Postgres) wins over the data directory in every service.
-    ...(process.env.DATABASE_URL ? {} : { DATA_DIR: dataDir }),
+    // Files (resources' blobs) live under the data directory too.
+    DATA_DIR: dataDir,
+    ...(database ? { PGLITE_SOCKET: database.env.PGLITE_SOCKET } : {}),
   };
-  const services: SupervisedService[] = SERVICES.map((name) => ({
-    name,
-    entry: fileURLToPath(new URL(`../../services/${name}/main.ts`, import.meta.url)),
-    env: { ...serviceEnv, PORT: String(servicePort(loaded.config, name)) },
-  }));
+  const services: SupervisedService[] = [
+    ...(database ? [database] : []),
+    ...SERVICES.map((name) => ({
+      name,
+      entry: fileURLToPath(new URL(`../../services/${name}/main.ts`, import.meta.url)),
+      env: { ...serviceEnv, PORT: String(servicePort(loaded.config, name)) },
+    })),
+  ];
+  await mkdir(dataDir, { recursive: true });
 
-  // The services start in their own processes while the gateway starts here: their database start
-  // never blocks the gateway's event loop.
+  // The services start in their own processes while the gateway loads its plugins here: their
+  // database start never blocks the gateway's event loop. The gateway listens once they are ready,
+  // so no early request meets a refused upstream (and opens its breaker) or a busy event loop.
   const supervised = superviseServices(services, logger);
-  const gateway = await createGateway(loaded);
   let urls: Record<string, string>;
+  let gateway: Gateway | undefined;
   try {
-    const [started] = await Promise.all([supervised.ready, gateway.start()]);
-    urls = started;
+    [gateway, urls] = await Promise.all([createGateway(loaded), supervised.ready]);
+    await gateway.start();
   } catch (error) {
-    await Promise.allSettled([supervised.stop(), gateway.stop()]);
+    await Promise.allSettled([supervised.stop(), gateway?.stop()]);
     throw error;
   }
   console.error(
     `portico dev: gateway ${gateway.server.info.uri}, admin ${gateway.admin.info.uri}, services ${Object.entries(
       urls,
     )
+      .filter(([name]) => name !== 'database')
       .map(([name, url]) => `${name} ${url} (pid ${supervised.pids()[name]})`)
       .join(', ')}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}`,
   );

@@ -20,6 +20,8 @@ export interface SupervisedService {
   /** Its `main.ts`. */
   entry: string;
   env: NodeJS.ProcessEnv;
+  /** Stopped once every other one has (the database the others use). */
+  stopLast?: boolean;
 }
 
 export interface SupervisedServices {
@@ -96,21 +98,26 @@ export function superviseServices(
       stopping = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await Promise.all(
-        [...children.values()].map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-              child.once('exit', () => {
-                clearTimeout(kill);
-                resolve();
-              });
-              if (child.connected) child.send({ portico: 'service-stop' });
-              else child.kill('SIGTERM');
-            }),
-        ),
-      );
+      const stopOne = (child: ChildProcess) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          if (child.connected) child.send({ portico: 'service-stop' });
+          else child.kill('SIGTERM');
+        });
+      for (const last of [false, true]) {
+        const group = services.filter((service) => !!service.stopLast === last);
+        await Promise.all(
+          group.flatMap(({ name }) => {
+            const child = children.get(name);
+            return child ? [stopOne(child)] : [];
+          }),
+        );
+      }
     },
   };
 }
