@@ -94,7 +94,9 @@ export async function runDev(options: DevOptions): Promise<number> {
     )
       .filter(([name]) => name !== 'database')
       .map(([name, url]) => `${name} ${url} (pid ${supervised.pids()[name]})`)
-      .join(', ')}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}`,
+      .join(
+        ', ',
+      )}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}`,
   );
   stopOnSignals(gateway, () => supervised.stop());
   // npm's `sh -c` dies on SIGTERM without passing it on: leaving with the parent is the same drain.

@@ -57,7 +57,14 @@ function unreachableReason(error: unknown): string | undefined {
 async function runAction(
   action: string,
   rest: string[],
-  values: { name?: string; owner?: string; scopes?: string; points?: string; duration?: string; json?: boolean },
+  values: {
+    name?: string;
+    owner?: string;
+    scopes?: string;
+    points?: string;
+    duration?: string;
+    json?: boolean;
+  },
   client: ReturnType<typeof apiKeyAdminClient>,
   out: (line: string) => void,
 ): Promise<number> {

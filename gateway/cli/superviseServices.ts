@@ -75,7 +75,9 @@ export function superviseServices(
       if (!wasReady && !(service.name in urls)) {
         logger.fatal({ event: 'service_exit', ...fields }, 'service failed to start');
         settleReady.reject(
-          new Error(`${service.name} exited (${signal ?? `code ${code}`}) before it was ready; see its log above`),
+          new Error(
+            `${service.name} exited (${signal ?? `code ${code}`}) before it was ready; see its log above`,
+          ),
         );
         return;
       }

@@ -63,7 +63,9 @@ const limitsSchema = z
       .int()
       .min(0)
       .default(10_000)
-      .describe('Open client connections per process (per worker with --workers); past it new ones are closed; 0: no limit'),
+      .describe(
+        'Open client connections per process (per worker with --workers); past it new ones are closed; 0: no limit',
+      ),
   })
   .strict();
 

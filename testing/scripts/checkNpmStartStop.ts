@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+/* eslint-disable no-console -- a script: its report is its output */
+
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BASE_PORTS = [8080, 9901, 7101, 7102, 7103, 7104];
 /** portico.yaml's drain timeout, plus the services' own stop. */
@@ -66,7 +68,11 @@ function descendants(root: number): number[] {
   }
   const found: number[] = [];
   const walk = (pid: number) => {
-    for (const [child, parent] of parents) if (parent === pid) found.push(child), walk(child);
+    for (const [child, parent] of parents) {
+      if (parent !== pid) continue;
+      found.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return found;
@@ -122,7 +128,8 @@ async function startAndStop(label: string): Promise<string[]> {
     problems.push(`no 200 from ${url}; stderr:\n${stderr}`);
   }
   // Let the start settle (the banner is printed once every service is ready).
-  while (firstOk && !stderr.includes('portico dev:') && Date.now() - started < START_BOUND_MS) await sleep(50);
+  while (firstOk && !stderr.includes('portico dev:') && Date.now() - started < START_BOUND_MS)
+    await sleep(50);
   const tree = descendants(npm.pid!);
   console.log(
     `${label}: first 200 through the gateway after ${firstOk} ms; dev stack RSS ${rssMb([npm.pid!, ...tree])} MB over ${tree.length + 1} processes (npm ${rssMb([npm.pid!])} MB)`,
@@ -137,11 +144,15 @@ async function startAndStop(label: string): Promise<string[]> {
     for (const port of ports) if (await portOpen(port)) open.push(port);
     const left = tree.filter(alive);
     if (open.length === 0 && left.length === 0) {
-      console.log(`${label}: SIGTERM to npm (pid ${npm.pid}): every port closed, no process left, in ${Date.now() - signalled} ms`);
+      console.log(
+        `${label}: SIGTERM to npm (pid ${npm.pid}): every port closed, no process left, in ${Date.now() - signalled} ms`,
+      );
       break;
     }
     if (Date.now() - signalled > STOP_BOUND_MS) {
-      problems.push(`${STOP_BOUND_MS} ms after SIGTERM to npm: ports still open [${open.join(', ')}], processes left [${left.join(', ')}]`);
+      problems.push(
+        `${STOP_BOUND_MS} ms after SIGTERM to npm: ports still open [${open.join(', ')}], processes left [${left.join(', ')}]`,
+      );
       for (const pid of left) process.kill(pid, 'SIGKILL');
       break;
     }

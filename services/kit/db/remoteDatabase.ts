@@ -47,7 +47,10 @@ export function remoteDatabase(socketPath: string): Database {
     }
   }
 
-  async function call(op: DatabaseCall['op'], fields: Omit<DatabaseCall, 'id' | 'op'> = {}): Promise<unknown> {
+  async function call(
+    op: DatabaseCall['op'],
+    fields: Omit<DatabaseCall, 'id' | 'op'> = {},
+  ): Promise<unknown> {
     socket ??= connect().catch((error: unknown) => {
       socket = undefined;
       throw error;
