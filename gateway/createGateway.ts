@@ -9,6 +9,7 @@ import type { Readiness } from './admin/readiness.ts';
 import { buildGateway, type GatewayBuild } from './buildGateway.ts';
 import { ConfigError } from './config/configIssues.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
+import { createListener } from './core/createListener.ts';
 import { createFrontListener } from './core/frontListener.ts';
 import { createLogger } from './observability/createLogger.ts';
 import type { GatewayMetrics } from './observability/gatewayMetrics.ts';
@@ -56,7 +57,8 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     await runtime.stop();
     throw error;
   }
-  const front = createFrontListener();
+  // Edge connection limits (server.limits) live on the listening socket, which outlives builds.
+  const front = createFrontListener(createListener(loaded.config.server.limits));
   const adminFront = createFrontListener();
   const withAdmin = options.admin !== false;
   let reloading: Promise<void> = Promise.resolve();

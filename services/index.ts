@@ -1,4 +1,4 @@
-// The services' public surface: what the gateway's `portico dev` and tests import.
+// The services' public surface: what tests import (`portico dev` forks each `<name>/main.ts`).
 export type { ServiceName } from './serviceCatalog.ts';
 export { DEFAULT_SERVICE_PORTS, SERVICE_NAMES } from './serviceCatalog.ts';
 export type { StartedServices, StartServicesOptions } from './startServices.ts';

@@ -1,5 +1,6 @@
-// Starts all four services in one process (what `portico dev` and tests use). They share one
-// PGlite (a schema each) unless DATABASE_URL is set, and still import nothing of each other.
+// Starts all four services in one process (what tests use; `portico dev` runs each in its own
+// process, gateway/cli/superviseServices.ts). They share one PGlite (a schema each) unless
+// DATABASE_URL is set, and still import nothing of each other.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';

@@ -1,5 +1,7 @@
 // Which config file a command uses, and how a bad one is reported: the path of each bad key, no stack.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
 import { ConfigError } from '../config/configIssues.ts';
 import { loadConfigFile, type LoadedConfig } from '../config/loadConfigFile.ts';
 
@@ -11,6 +13,15 @@ export function chooseConfigFile(flag: string | undefined): string {
 
 /** The loaded config, or undefined after printing why it is invalid. */
 export async function loadOrReport(file: string): Promise<LoadedConfig | undefined> {
+  // Every key has a default, so an empty file would parse as a valid config and run nothing:
+  // almost always the wrong file, or one not written yet.
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text !== undefined && parseDocument(text).contents === null) {
+    console.error(
+      `${file}: invalid config\n  (root): the file is empty; expected at least one of server, upstreams, routes, plugins (see gateway/CONFIG.md)`,
+    );
+    return undefined;
+  }
   try {
     const loaded = await loadConfigFile(file);
     if (process.env.PORT !== undefined) {

@@ -10,7 +10,10 @@ const USAGE = `usage: portico <command> [options]
 
 commands:
   start [--config FILE] [--workers N]   run the gateway (config: --config, else $PORTICO_CONFIG, else gateway/portico.yaml)
-  dev [--config FILE]                   run the gateway and the four domain services on embedded defaults
+  dev [--config FILE] [--data-dir DIR] [--fresh]
+                                        run the gateway and the four domain services (one child process
+                                        each) on embedded defaults; data kept in DIR (default .data/dev,
+                                        else $PORTICO_DATA_DIR) across restarts; --fresh starts clean
   validate FILE...                      check config files without starting anything (exit 1 on errors)
   schema                                print the config's JSON Schema
   keys create|list|revoke               manage API keys on a running gateway (portico keys --help)
@@ -19,6 +22,10 @@ environment: PORT overrides server.port; LOG_LEVEL sets the log level (default i
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
   if (command === 'keys') return runKeys(rest);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -26,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       workers: { type: 'string', short: 'w' },
+      'data-dir': { type: 'string' },
+      fresh: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return runStart({ configFile: values.config, workers: values.workers });
     case 'dev':
-      return runDev({ configFile: values.config });
+      return runDev({ configFile: values.config, dataDir: values['data-dir'], fresh: values.fresh });
     case 'validate':
       return runValidate(positionals);
     case 'schema':

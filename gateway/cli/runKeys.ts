@@ -38,7 +38,46 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
     out(KEYS_USAGE);
     return values.help ? 0 : 2;
   }
-  const client = apiKeyAdminClient(values.admin ?? process.env.PORTICO_ADMIN_URL ?? 'http://127.0.0.1:9901');
+  const adminUrl = values.admin ?? process.env.PORTICO_ADMIN_URL ?? 'http://127.0.0.1:9901';
+  try {
+    return await runAction(action, rest, values, apiKeyAdminClient(adminUrl), out);
+  } catch (error) {
+    const unreachable = unreachableReason(error);
+    if (!unreachable) throw error;
+    console.error(
+      `portico keys: cannot reach the gateway's admin API at ${adminUrl} (${unreachable}).\n` +
+        '  Is the gateway running? Start it with `npm start` (or `portico start`), or point at its admin\n' +
+        '  listener with --admin URL or PORTICO_ADMIN_URL (server.admin in the config).',
+    );
+    return 1;
+  }
+}
+
+/** Why the admin API could not be reached (fetch's "fetch failed" carries the cause), or undefined. */
+function unreachableReason(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
+  const cause = (error as TypeError & { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? 'no answer';
+}
+
+async function runAction(
+  action: string,
+  rest: string[],
+  values: {
+    name?: string;
+    owner?: string;
+    scopes?: string;
+    points?: string;
+    duration?: string;
+    plan?: string;
+    'monthly-quota'?: string;
+    routes?: string;
+    expires?: string;
+    json?: boolean;
+  },
+  client: ReturnType<typeof apiKeyAdminClient>,
+  out: (line: string) => void,
+): Promise<number> {
   const print = (value: unknown, text: string) => out(values.json ? JSON.stringify(value, null, 2) : text);
 
   switch (action) {

@@ -135,6 +135,10 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
       if (started.has(worker.id) && worker.isConnected()) worker.send(message);
       else worker.process.kill('SIGTERM');
     }
+    // Node's round-robin handoff: a connection the primary handed to the last worker just as that
+    // worker closed its listener comes back here after the listening socket is gone, and no worker
+    // will ever take it; it waits until this process exits (within the bound below) and then resets.
+    // New connections after that are refused, as they should be.
     const boundMs = config.server.drain.delay + config.server.drain.timeout + EXIT_GRACE_MS;
     let timedOut = false;
     const bound = setTimeout(() => {

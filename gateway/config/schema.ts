@@ -41,6 +41,34 @@ const requestIdSchema = z
   })
   .strict();
 
+const limitsSchema = z
+  .object({
+    headerTimeout: duration()
+      .prefault('10s')
+      .describe('Time a client has to send the whole request head; past it: 408 and the connection closes'),
+    requestTimeout: duration()
+      .prefault('5m')
+      .describe('Time a client has to send the whole request, body included (large uploads: raise it)'),
+    maxHeaderSize: byteSize()
+      .prefault('16kb')
+      .describe('Largest request head (request line and headers); above it: 431 from the edge'),
+    maxHeaderCount: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('Most request headers; above it: 431 from the edge'),
+    maxConnections: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe(
+        'Open client connections per process (per worker with --workers); past it new ones are closed; 0: no limit',
+      ),
+  })
+  .strict();
+
 const serverSchema = z
   .object({
     host: listenerSchema.shape.host,
@@ -48,6 +76,7 @@ const serverSchema = z
     admin: adminSchema.prefault({}),
     drain: drainSchema.prefault({}),
     requestId: requestIdSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
     trustedProxies: z
       .number()
       .int()

@@ -1,4 +1,5 @@
-// What a started service is, and graceful shutdown on SIGTERM/SIGINT for `main.ts` entry points.
+// What a started service is, and graceful shutdown for `main.ts` entry points: on SIGTERM/SIGINT
+// when run alone; on its supervisor's word, or when the supervisor is gone, under `portico dev`.
 import type { Logger } from 'pino';
 
 export interface RunningService {
@@ -8,12 +9,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger): void {
+/** Set by a supervisor (`portico dev`) that forks the service with an IPC channel. */
+export const SUPERVISED_ENV = 'PORTICO_SUPERVISED';
+
+/** What a supervised service says to its supervisor, and what it is told. */
+export type ToSupervisor = { portico: 'service-ready'; url: string };
+export type FromSupervisor = { portico: 'service-stop' };
+
+export function stopOnSignals(service: { url?: string; stop(): Promise<void> }, logger: Logger): void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     service.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -22,6 +30,21 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  if (process.env[SUPERVISED_ENV] === '1' && process.send && process.connected) {
+    // A signal to the whole process group (Ctrl-C, `kill -- -PGID`) also reaches this process; the
+    // supervisor stops it only once the gateway in front has drained, so requests in flight through
+    // the gateway still find their service. The supervisor being gone is the one other way out.
+    const ignore = () => {};
+    process.on('SIGTERM', ignore);
+    process.on('SIGINT', ignore);
+    process.on('message', (message: unknown) => {
+      if ((message as Partial<FromSupervisor> | null)?.portico === 'service-stop') stop('supervisor');
+    });
+    process.once('disconnect', () => stop('supervisor gone'));
+    const ready: ToSupervisor = { portico: 'service-ready', url: service.url ?? '' };
+    process.send(ready);
+    return;
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
