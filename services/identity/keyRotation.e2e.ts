@@ -6,7 +6,6 @@ import { decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, until } from '../../testing/index.ts';
 import { startTestServices } from '../testing/index.ts';
-import type { TestServices } from '../testing/index.ts';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
