@@ -287,7 +287,10 @@ describe('discovery, JWKS and key rotation', () => {
     if (Date.now() < Date.parse(rotated.body.activatesAt) - 200) {
       expect(decodeProtectedHeader(await login()).kid).toBe(oldKid);
     }
-    await until('the new key signs', async () => decodeProtectedHeader(await login()).kid === rotated.body.kid);
+    await until(
+      'the new key signs',
+      async () => decodeProtectedHeader(await login()).kid === rotated.body.kid,
+    );
     const after = await services.createUser('student');
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(rotated.body.kid);
     // Other services pick up the new key from the JWKS and still accept the old one.
