@@ -25,14 +25,14 @@ const DAY_MS = 24 * HOUR_MS;
 /**
  * Options every script needs for its setup: one http.batch call sends SETUP_BATCH_SIZE register
  * requests at once (k6 caps a batch at 20 and at 6 per host unless told otherwise), and the setup
- * timeout grows with the pool (allowing 3 s a chunk, plus a minute for the rest).
+ * timeout grows with the pool (allowing 10 s a chunk, plus a minute for the rest: a cap against a hung setup, not a measure).
  */
 export function setupOptions(pool) {
   const chunks = REGISTER_POOL ? Math.ceil(pool.size / SETUP_BATCH_SIZE) : 0;
   return {
     batch: SETUP_BATCH_SIZE,
     batchPerHost: SETUP_BATCH_SIZE,
-    setupTimeout: `${chunks * 3 + 60}s`,
+    setupTimeout: `${chunks * 10 + 60}s`,
   };
 }
 
