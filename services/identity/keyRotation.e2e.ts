@@ -93,8 +93,8 @@ describe('identity key rotation under continuous traffic through the gateway', (
     // moment it starts signing; a fifth keeps the token it got before any rotation.
     const client = async (index: number) => {
       let token = firstToken;
-      while (!done) {
-        if (index > 0 && sent % 3 === 0) token = await login(users[index - 1]!);
+      for (let own = 0; !done; own++) {
+        if (index > 0 && own % 3 === 0) token = await login(users[index - 1]!);
         kidsUsed.add(kidOf(token));
         const { status } = await viaGateway(token);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
