@@ -117,8 +117,8 @@ describe('identity key rotation under continuous traffic through the gateway', (
 
     expect(kidsUsed.size).toBe(3);
     expect(statuses.get(401) ?? 0).toBe(0);
-    expect([...statuses.keys()]).toEqual([200]);
-    expect(statuses.get(200)).toBe(sent);
+    // Every answer a 200 (the whole histogram shows on failure).
+    expect(Object.fromEntries(statuses)).toEqual({ 200: sent });
     // The token from before both rotations is still good: its key is in its grace period.
     expect((await viaGateway(firstToken)).status).toBe(200);
   }, 240_000);
