@@ -7,9 +7,11 @@ import authJwt from '../../plugins/auth-jwt/index.ts';
 import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
 import dedup from '../../plugins/dedup/index.ts';
+import openapi from '../../plugins/openapi/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
+import webBff from '../../bff/web/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
   const plugins: PorticoPlugin[] = [
@@ -23,6 +25,8 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     dedup,
     circuitBreaker,
     retry,
+    webBff,
+    openapi,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }

@@ -20,6 +20,9 @@ export interface LoadShape {
   /** Fixed arrival rate across all connections (open-loop-like); absent: as fast as possible. */
   overallRate?: number;
   headers?: Record<string, string>;
+  /** GET when absent. */
+  method?: 'GET' | 'POST';
+  body?: string;
 }
 
 export interface Probe {
@@ -45,6 +48,8 @@ export async function measure(shape: LoadShape, probe: Probe): Promise<Measureme
         duration: shape.durationSeconds,
         overallRate: shape.overallRate,
         headers: shape.headers,
+        ...(shape.method && { method: shape.method }),
+        ...(shape.body !== undefined && { body: shape.body }),
         pipelining: 1,
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),

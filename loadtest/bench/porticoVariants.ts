@@ -16,7 +16,26 @@ export interface PorticoVariant {
   /** Needs a redis-server (the row is marked absent without one). */
   redis?: boolean;
   config(inputs: VariantInputs): PorticoConfigInput;
+  /** What each request is; absent: GET /api/v1/programs/42. */
+  request?: { method: 'POST'; path: string; body: string; headers: Record<string, string> };
 }
+
+// One valid booking, sent by the two POST rows: with and without the contract checked at the edge.
+const BOOKING = {
+  method: 'POST' as const,
+  path: '/api/v1/appointments',
+  body: JSON.stringify({
+    serviceType: 'counseling',
+    startsAt: '2026-12-10T10:00:00Z',
+    notes: 'First visit.',
+  }),
+  headers: { 'content-type': 'application/json' },
+};
+
+const postRoute = (upstreamUrl: string, plugins: PorticoConfigInput['plugins']): PorticoConfigInput => ({
+  ...base(upstreamUrl, plugins),
+  routes: [{ name: 'bench-post', path: '/api/v1/{p*}', upstream: 'bench', stripPrefix: '/api/v1' }],
+});
 
 const DEFAULT_CHAIN = [
   { name: 'access-log' },
@@ -76,6 +95,18 @@ export const PORTICO_VARIANTS: Record<string, PorticoVariant> = {
       ...base(inputs.upstreamUrl, fullChain(inputs, 'redis'), 'required'),
       redis: { url: inputs.redisUrl! },
     }),
+  },
+  'portico-post': {
+    describe: 'default chain, POST /api/v1/appointments (a JSON body streamed through)',
+    request: BOOKING,
+    config: ({ upstreamUrl }) => postRoute(upstreamUrl, DEFAULT_CHAIN),
+  },
+  'portico-post-validated': {
+    describe:
+      'the same POST with the public contract checked at the edge (openapi: body read, validated, replayed)',
+    request: BOOKING,
+    config: ({ upstreamUrl }) =>
+      postRoute(upstreamUrl, [...DEFAULT_CHAIN, { name: 'openapi', options: { docs: false } }]),
   },
 };
 

@@ -42,6 +42,7 @@ interface TargetSpec {
   describe: string;
   auth?: boolean;
   redis?: boolean;
+  request?: { method: 'POST'; path: string; body: string; headers: Record<string, string> };
   start(upstreamUrl: string): Promise<Started>;
 }
 
@@ -86,6 +87,7 @@ const targets: TargetSpec[] = [
     describe: variant.describe,
     auth: variant.auth,
     redis: variant.redis,
+    request: variant.request,
     start: async (upstreamUrl: string) => {
       if (variant.redis && !redis) {
         const reason = redisSkipReason();
@@ -137,17 +139,24 @@ async function main(): Promise<void> {
       console.log(`  absent ${target.name}: ${error.message}`);
       continue;
     }
-    const url = `http://127.0.0.1:${started.port}/api/v1/programs/42`;
-    const headers = target.auth ? { authorization } : undefined;
+    const url = `http://127.0.0.1:${started.port}${target.request?.path ?? '/api/v1/programs/42'}`;
+    const headers = target.auth ? { authorization } : target.request?.headers;
+    const request = target.request && { method: target.request.method, body: target.request.body };
     try {
-      await measure({ url, durationSeconds: warmupSeconds, connections, headers }, started);
-      const capacity = await measure({ url, durationSeconds, connections, headers }, started);
+      await measure({ url, durationSeconds: warmupSeconds, connections, headers, ...request }, started);
+      const capacity = await measure({ url, durationSeconds, connections, headers, ...request }, started);
       if (target.name === 'bare-proxy')
         openLoopRates = [0.5, 0.8].map((share) => Math.round(capacity.requestsPerSecond * share));
       const openLoop: Record<string, Measurement> = {};
       for (const rate of openLoopRates) {
         openLoop[String(rate)] = await measure(
-          { url, durationSeconds, connections: 128, overallRate: rate },
+          {
+            url,
+            durationSeconds,
+            connections: 128,
+            overallRate: rate,
+            ...(request && { headers, ...request }),
+          },
           started,
         );
       }
