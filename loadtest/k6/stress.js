@@ -5,6 +5,7 @@
 // Arrival-rate, not VUs: a closed model slows down with the system and hides the knee.
 //
 //   RATE=100 MAX_VUS=5000 k6 run loadtest/k6/stress.js
+//   RATE=10 MAX_VUS=300 STEP_RAMP=10s STEP_DURATION=30s k6 run loadtest/k6/stress.js   # 5 1/3 min
 import { envDuration, envInt, journeySettingsFromEnv, userPoolFromEnv } from './lib/config.js';
 import { studentJourney } from './lib/journeys.js';
 import { prepareTestData, setupOptions } from './lib/setup.js';
@@ -12,6 +13,7 @@ import { SLA_THRESHOLDS } from './lib/thresholds.js';
 
 const RATE = envInt('RATE', 50);
 const STEP_DURATION = envDuration('STEP_DURATION', '3m');
+const STEP_RAMP = envDuration('STEP_RAMP', '30s');
 const MAX_VUS = envInt('MAX_VUS', 4000);
 const STEP_FRACTIONS = [0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6];
 const POOL = userPoolFromEnv(MAX_VUS);
@@ -26,9 +28,9 @@ export const options = {
       exec: 'userJourney',
       startRate: 1,
       timeUnit: '1s',
-      // Each step: 30 s to reach the new rate, then hold it.
+      // Each step: STEP_RAMP (30 s) to reach the new rate, then hold it.
       stages: STEP_FRACTIONS.flatMap((fraction) => [
-        { duration: '30s', target: Math.ceil(RATE * fraction) },
+        { duration: STEP_RAMP, target: Math.ceil(RATE * fraction) },
         { duration: STEP_DURATION, target: Math.ceil(RATE * fraction) },
       ]),
       // A journey takes ~10 s at THINK_TIME=1 when the system is healthy; past the knee it takes

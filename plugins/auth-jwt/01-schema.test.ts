@@ -27,7 +27,7 @@ describe('auth-jwt options schema', () => {
     expect(options.clockSkew).toBe(30_000);
     expect(options.maxTokenSize).toBe(8192);
     expect(options.jwks).toEqual({
-      cooldown: 5000,
+      cooldown: 1000,
       refreshInterval: 300_000,
       timeout: 5000,
       failureBackoff: 5000,

@@ -65,4 +65,14 @@ describe('createTokenCache', () => {
     cache.set('header.payload.signature-1', verified(10_000));
     expect(cache.get('header.payload.signature-2')).toBeUndefined();
   });
+
+  it('clear() forgets every entry (an issuer stopped publishing a key)', () => {
+    const cache = createTokenCache({ max: 10, ttl: 60_000, now: () => 0 });
+    cache.set('a', verified(10_000));
+    cache.set('b', verified(10_000));
+    cache.clear();
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
 });

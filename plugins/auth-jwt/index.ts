@@ -51,6 +51,8 @@ export default definePlugin({
       registers: [gateway.metrics],
     });
 
+    // The verified-token cache comes first: a key's removal at an issuer empties it.
+    const cache = createTokenCache(options.cache);
     // One key source per issuer; state lives here, never at module level.
     const keys = new Map<string, IssuerKeys>();
     for (const issuer of options.issuers) {
@@ -77,6 +79,13 @@ export default definePlugin({
               );
             failing = !ok;
           },
+          onKeysRemoved: (kids) => {
+            cache.clear();
+            logger.info(
+              { event: 'auth_jwt_keys_removed', issuer: issuer.issuer, kids },
+              'issuer stopped publishing keys: their tokens are refused from now on',
+            );
+          },
         }),
       );
     }
@@ -86,7 +95,6 @@ export default definePlugin({
       clockSkew: Math.floor(options.clockSkew / 1000),
       maxTokenSize: options.maxTokenSize,
     });
-    const cache = createTokenCache(options.cache);
 
     // Background refresh: keys are fetched at start and every refreshInterval, so rotation needs no restart.
     let refreshTimer: NodeJS.Timeout | undefined;

@@ -7,7 +7,9 @@
 // - fetch failures become KeysUnavailable (503, never 401), and a failed fetch blocks further
 //   fetches for `failureBackoff`, so a down IdP is not hammered;
 // - the cached keys never go stale on their own: a background refresh replaces them, and while it
-//   fails the last good keys keep serving.
+//   fails the last good keys keep serving. A key the issuer stopped publishing is refused from the
+//   next successful fetch on (`onKeysRemoved` lets the verified-token cache forget its tokens), so
+//   at most `refreshInterval` after its removal.
 import {
   createRemoteJWKSet,
   customFetch,
@@ -27,6 +29,8 @@ export interface IssuerKeysOptions {
   now?: () => number;
   /** Called after every fetch attempt (discovery or JWKS), for metrics and logs. */
   onFetch?: (event: { kind: 'discovery' | 'jwks'; ok: boolean; error?: string }) => void;
+  /** Called when a fetched JWKS lacks kids the previous one had. */
+  onKeysRemoved?: (kids: string[]) => void;
 }
 
 export type KeyResolver = (header: JWTHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey>;
@@ -48,6 +52,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   let jwksUri: URL | undefined = options.jwksUri ? new URL(options.jwksUri) : undefined;
   let pendingDiscovery: Promise<URL> | undefined;
   let remote: ReturnType<typeof createRemoteJWKSet> | undefined;
+  let publishedKids = new Set<string>();
 
   const unavailable = (reason: string) => {
     const wait = Math.max(1, Math.ceil((lastFailureAt + options.failureBackoff - now()) / 1000));
@@ -113,6 +118,14 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
           lastFailureAt = now();
           throw unavailable('the JWKS is not a key set');
         }
+        const kids = new Set(
+          (body as { keys: unknown[] }).keys
+            .map((key) => (key as { kid?: unknown } | null)?.kid)
+            .filter((kid): kid is string => typeof kid === 'string'),
+        );
+        const removed = [...publishedKids].filter((kid) => !kids.has(kid));
+        publishedKids = kids;
+        if (removed.length > 0) options.onKeysRemoved?.(removed);
         return new Response(JSON.stringify(body), {
           status: 200,
           headers: { 'content-type': 'application/json' },

@@ -61,13 +61,15 @@ const issuerSchema = z
 const jwksSchema = z
   .object({
     cooldown: duration()
-      .prefault('5s')
+      .prefault('1s')
       .describe(
         'After a fetch, how long an unknown kid waits before it may trigger another (rate limit of refetches)',
       ),
     refreshInterval: duration()
       .prefault('5m')
-      .describe("Background refresh of every issuer's keys; 0 turns it off"),
+      .describe(
+        "Background refresh of every issuer's keys; 0 turns it off. Bounds how long a key the issuer stopped publishing is still accepted",
+      ),
     timeout: duration().prefault('5s').describe('Time allowed for one discovery or JWKS fetch'),
     failureBackoff: duration()
       .prefault('5s')

@@ -8,6 +8,8 @@ import type { VerifiedToken } from './verifyToken.ts';
 export interface TokenCache {
   get(token: string): VerifiedToken | undefined;
   set(token: string, verified: VerifiedToken): void;
+  /** Forgets every entry (an issuer stopped publishing a key: its tokens must be checked again). */
+  clear(): void;
   readonly size: number;
 }
 
@@ -19,7 +21,7 @@ interface Entry {
 
 export function createTokenCache(options: { max: number; ttl: number; now?: () => number }): TokenCache {
   const now = options.now ?? Date.now;
-  if (options.max === 0) return { get: () => undefined, set: () => {}, size: 0 };
+  if (options.max === 0) return { get: () => undefined, set: () => {}, clear: () => {}, size: 0 };
   const entries = new LRUCache<string, Entry>({ max: options.max });
   const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -37,6 +39,9 @@ export function createTokenCache(options: { max: number; ttl: number; now?: () =
     set(token, verified) {
       const until = Math.min(verified.expiresAt, now() + options.ttl);
       if (until > now()) entries.set(keyOf(token), { verified, until });
+    },
+    clear() {
+      entries.clear();
     },
     get size() {
       return entries.size;

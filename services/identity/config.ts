@@ -2,6 +2,16 @@
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalSeconds = z.coerce.number().int().min(0).optional();
+
+/**
+ * Pre-publication default: twice the longest routine JWKS refresh of Portico's verifiers (5 min),
+ * so every verifier holds a new key before the first token it signs, even one that never
+ * refetches on an unknown kid.
+ */
+export const DEFAULT_KEY_PREPUBLICATION = 600;
+/** Clock skew verifiers may allow on exp: a retired key stays published this much past its last token. */
+const VERIFIER_SKEW_SECONDS = 60;
 
 const IdentityEnv = z.object({
   IDENTITY_ISSUER: z.url().optional(),
@@ -10,6 +20,10 @@ const IdentityEnv = z.object({
   IDENTITY_REFRESH_TOKEN_TTL: seconds(30 * 24 * 3600),
   /** Cron expression for signing-key rotation; "off" disables the schedule. Default: monthly. */
   IDENTITY_KEY_ROTATION_CRON: z.string().default('0 3 1 * *'),
+  /** Seconds a new key is in the JWKS before it signs. */
+  IDENTITY_KEY_PREPUBLICATION: optionalSeconds,
+  /** Seconds a key stays in the JWKS after it stops signing; default: the token TTL + 60 s. */
+  IDENTITY_KEY_GRACE: optionalSeconds,
   IDENTITY_SSO_ISSUER: z.url().optional(),
   IDENTITY_SSO_AUDIENCE: z.string().min(1).optional(),
   IDENTITY_SSO_JWKS_URL: z.url().optional(),
@@ -27,6 +41,8 @@ export interface IdentityConfig {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   keyRotationCron: string | undefined;
+  /** Seconds: pre-publication (next → active) and grace (retired → no longer published). */
+  keyTimeline: { prePublication: number; grace: number };
   sso: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   trustProxy: boolean;
   scryptLog2Cost: number;
@@ -52,6 +68,10 @@ export function readIdentityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
     accessTokenTtl: e.IDENTITY_ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.IDENTITY_REFRESH_TOKEN_TTL,
     keyRotationCron: e.IDENTITY_KEY_ROTATION_CRON === 'off' ? undefined : e.IDENTITY_KEY_ROTATION_CRON,
+    keyTimeline: {
+      prePublication: e.IDENTITY_KEY_PREPUBLICATION ?? DEFAULT_KEY_PREPUBLICATION,
+      grace: e.IDENTITY_KEY_GRACE ?? e.IDENTITY_ACCESS_TOKEN_TTL + VERIFIER_SKEW_SECONDS,
+    },
     sso:
       e.IDENTITY_SSO_ISSUER && e.IDENTITY_SSO_AUDIENCE
         ? {

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../testing/index.ts';
 import { contractClients, startTestServices } from '../testing/index.ts';
 import type { ContractClient, TestServices } from '../testing/index.ts';
 
@@ -8,7 +9,8 @@ let api: Awaited<ReturnType<typeof contractClients>>;
 let identity: ContractClient;
 
 beforeAll(async () => {
-  services = await startTestServices();
+  // A one-second pre-publication, so the rotation test sees the new key go from published to signing.
+  services = await startTestServices({ env: { IDENTITY_KEY_PREPUBLICATION: '1' } });
   api = await contractClients(services.urls);
   identity = api.identity;
 });
@@ -261,7 +263,7 @@ describe('discovery, JWKS and key rotation', () => {
     expect(keys.status).toBe(200);
   });
 
-  it('rotates the signing key and keeps the previous one published, so its tokens stay valid', async () => {
+  it('publishes a new key before signing with it, and keeps the previous one published, so its tokens stay valid', async () => {
     const before = await services.createUser('student');
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     const rotated = await identity.request('POST', '/auth/keys/rotate', {
@@ -269,10 +271,26 @@ describe('discovery, JWKS and key rotation', () => {
     });
     expect(rotated.status).toBe(200);
     expect(rotated.body.kid).not.toBe(oldKid);
+    expect(Date.parse(rotated.body.activatesAt)).toBeGreaterThan(Date.now() - 1000);
     const published = (await identity.request('GET', '/.well-known/jwks.json')).body.keys.map(
       (key: { kid: string }) => key.kid,
     );
     expect(published).toEqual(expect.arrayContaining([oldKid, rotated.body.kid]));
+    // Pre-publication: until activatesAt, tokens are still signed with the previous key.
+    const login = async () => {
+      const response = await identity.request('POST', '/auth/login', {
+        json: { email: before.email, password: before.password },
+      });
+      expect(response.status).toBe(200);
+      return response.body.access_token as string;
+    };
+    if (Date.now() < Date.parse(rotated.body.activatesAt) - 200) {
+      expect(decodeProtectedHeader(await login()).kid).toBe(oldKid);
+    }
+    await until(
+      'the new key signs',
+      async () => decodeProtectedHeader(await login()).kid === rotated.body.kid,
+    );
     const after = await services.createUser('student');
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(rotated.body.kid);
     // Other services pick up the new key from the JWKS and still accept the old one.

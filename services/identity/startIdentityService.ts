@@ -34,7 +34,7 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
   const { db, logger } = options;
   const config = readIdentityConfig(options.env);
   await migrate(db, IDENTITY_SCHEMA, new URL('./migrations', import.meta.url).pathname);
-  const keys = createSigningKeys(db, config.accessTokenTtl);
+  const keys = createSigningKeys(db, config.keyTimeline);
   await keys.active();
 
   // Filled in once the server listens (port 0 picks one); the issuer is read per request.
@@ -70,7 +70,8 @@ export async function startIdentityService(options: IdentityServiceOptions): Pro
   const rotation = config.keyRotationCron
     ? new Cron(config.keyRotationCron, { protect: true }, async () => {
         try {
-          logger.info({ kid: await keys.rotate() }, 'signing key rotated (schedule)');
+          const { kid, activatesAt } = await keys.rotate();
+          logger.info({ kid, activatesAt }, 'signing key published; it signs from activatesAt (schedule)');
         } catch (error) {
           logger.error({ err: error }, 'scheduled key rotation failed');
         }

@@ -1,5 +1,6 @@
-// `npx tsx services/identity/cli/rotateKeys.ts`: starts signing with a new key. The previous key
-// stays in the JWKS until the last token it signed has expired.
+// `npx tsx services/identity/cli/rotateKeys.ts`: publishes a new key, which starts signing after
+// the pre-publication time (IDENTITY_KEY_PREPUBLICATION). The previous key stays in the JWKS for
+// the grace period (IDENTITY_KEY_GRACE) after that, until the last token it signed has expired.
 // Works on the database a stopped or separately running identity uses: DATABASE_URL, or the
 // PGlite under DATA_DIR (only while no process has it open). A running in-memory identity is
 // rotated through its admin endpoint instead: POST /auth/keys/rotate.
@@ -29,8 +30,8 @@ try {
   const db = await open(process.env);
   try {
     await migrate(db, IDENTITY_SCHEMA, new URL('../migrations', import.meta.url).pathname);
-    const kid = await createSigningKeys(db, config.accessTokenTtl).rotate();
-    console.log(`identity: now signing with key ${kid}`);
+    const { kid, activatesAt } = await createSigningKeys(db, config.keyTimeline).rotate();
+    console.log(`identity: published key ${kid}; it signs from ${activatesAt.toISOString()}`);
   } finally {
     await db.close();
   }

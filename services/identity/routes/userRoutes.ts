@@ -77,9 +77,12 @@ export function userRoutes(ctx: IdentityContext): ServerRoute[] {
       options: { auth: BEARER_STRATEGY },
       async handler(request) {
         const admin = requireRole(request, 'admin');
-        const kid = await ctx.keys.rotate();
-        log(request).info({ kid, by: admin.sub }, 'signing key rotated');
-        return { kid };
+        const { kid, activatesAt } = await ctx.keys.rotate();
+        log(request).info(
+          { kid, activatesAt, by: admin.sub },
+          'signing key published; it signs from activatesAt',
+        );
+        return { kid, activatesAt: activatesAt.toISOString() };
       },
     },
   ];

@@ -1,10 +1,11 @@
 // Access-token verification (ES256 JWTs from identity). Services fetch identity's JWKS and
-// cache it (jose refetches on an unknown `kid`, so a rotated key is picked up); identity
-// passes its own key lookup instead.
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+// cache it (remoteKeySet.ts: refetched at once on an unknown `kid`, so a new key is picked up,
+// and after a max age, so a retired one is dropped); identity passes its own key lookup instead.
+import { jwtVerify } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
 import { ROLES } from './principal.ts';
 import type { Principal, Role } from './principal.ts';
+import { createRemoteKeySet, JWKS_DEFAULTS } from './remoteKeySet.ts';
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
@@ -39,11 +40,16 @@ export function createRemoteTokenVerifier(options: {
   jwksUrl: string;
   issuer: string;
   audience?: string;
+  /** Milliseconds; default 5 min: a key identity no longer publishes is refused at most this much later. */
+  maxAge?: number;
+  /** Milliseconds; default 1 s: the least time between two JWKS fetches. */
+  minInterval?: number;
 }): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cacheMaxAge: 10 * 60_000,
-    cooldownDuration: 30_000,
-    timeoutDuration: 5_000,
+  const keys = createRemoteKeySet({
+    url: options.jwksUrl,
+    maxAge: options.maxAge ?? JWKS_DEFAULTS.maxAge * 1000,
+    minInterval: options.minInterval ?? JWKS_DEFAULTS.minInterval * 1000,
+    timeout: 5_000,
   });
   return createTokenVerifier({
     keys,
