@@ -1,4 +1,4 @@
-// GET /resources, /resources/{id}, /resources/{id}/download; POST /resources; PUT /resources/{id}
+// GET /resources, /resources/changes, /resources/{id}, /resources/{id}/download; POST /resources; PUT /resources/{id}
 import Boom from '@hapi/boom';
 import type { Request, ResponseToolkit, RouteOptionsPayload, ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
@@ -15,7 +15,14 @@ import {
 } from '../../kit/index.ts';
 import type { Database } from '../../kit/index.ts';
 import type { LocalBlobStore } from '../blobs/localBlobStore.ts';
-import { createResource, findFile, findResource, listResources, updateResource } from '../resourceStore.ts';
+import {
+  createResource,
+  findFile,
+  findResource,
+  listResourceChanges,
+  listResources,
+  updateResource,
+} from '../resourceStore.ts';
 import { planDownload } from './conditionalRange.ts';
 
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
@@ -28,6 +35,11 @@ interface UploadedFile {
 }
 
 const IdParams = z.object({ id: z.uuid() });
+const ChangesQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 const ListQuery = z.object({ limit: pageLimit, cursor: z.string().max(200).optional() });
 const DownloadQuery = z.object({ version: z.coerce.number().int().positive().optional() });
 const Metadata = z.object({
@@ -85,6 +97,22 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
   };
 
   return [
+    {
+      method: 'GET',
+      path: '/resources/changes',
+      options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(ChangesQuery, 'query') } },
+      async handler(request) {
+        requirePrincipal(request);
+        const { since, limit } = request.query as z.output<typeof ChangesQuery>;
+        const rows = await listResourceChanges(db, since, limit + 1);
+        const items = rows.slice(0, limit);
+        return {
+          items: items.map(({ seq: _, ...item }) => item),
+          cursor: items.length ? items[items.length - 1]!.seq : since,
+          hasMore: rows.length > limit,
+        };
+      },
+    },
     {
       method: 'POST',
       path: '/resources',
