@@ -17,7 +17,12 @@ export function slotGrid(date: string): Date[] {
   return slots;
 }
 
-export async function freeSlots(db: Queryable, serviceType: string, date: string, now: Date): Promise<string[]> {
+export async function freeSlots(
+  db: Queryable,
+  serviceType: string,
+  date: string,
+  now: Date,
+): Promise<string[]> {
   const grid = slotGrid(date).filter((slot) => slot > now);
   if (grid.length === 0) return [];
   const taken = await db.query<{ starts_at: Date }>(

@@ -46,7 +46,10 @@ export async function upsertDevice(
 }
 
 export async function deleteDevice(db: Queryable, userId: string, id: string): Promise<boolean> {
-  const result = await db.query('delete from appointments.devices where id = $1 and user_id = $2', [id, userId]);
+  const result = await db.query('delete from appointments.devices where id = $1 and user_id = $2', [
+    id,
+    userId,
+  ]);
   return result.rowCount > 0;
 }
 

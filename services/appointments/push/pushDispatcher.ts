@@ -46,7 +46,11 @@ export function startPushDispatcher(db: Database, config: PushConfig, logger: Lo
     return result.rows;
   }
 
-  async function send(row: Claimed): Promise<{ ok: true } | { ok: false; retry: boolean; drop: boolean; error: string; retryAfterMs?: number }> {
+  async function send(
+    row: Claimed,
+  ): Promise<
+    { ok: true } | { ok: false; retry: boolean; drop: boolean; error: string; retryAfterMs?: number }
+  > {
     const controller = AbortSignal.timeout(config.timeoutMs);
     try {
       const response = await fetch(endpoint, {
@@ -83,7 +87,10 @@ export function startPushDispatcher(db: Database, config: PushConfig, logger: Lo
 
   async function settle(row: Claimed, outcome: Awaited<ReturnType<typeof send>>): Promise<boolean> {
     if (outcome.ok) {
-      await db.query(`update appointments.push_outbox set state = 'sent', sent_at = now(), last_error = null where id = $1`, [row.id]);
+      await db.query(
+        `update appointments.push_outbox set state = 'sent', sent_at = now(), last_error = null where id = $1`,
+        [row.id],
+      );
       return true;
     }
     if (outcome.drop) {
@@ -101,7 +108,10 @@ export function startPushDispatcher(db: Database, config: PushConfig, logger: Lo
       log.warn({ outboxId: row.id, attempts: row.attempts, error: outcome.error }, 'push failed; will retry');
       return false;
     }
-    await db.query(`update appointments.push_outbox set state = 'failed', last_error = $2 where id = $1`, [row.id, outcome.error]);
+    await db.query(`update appointments.push_outbox set state = 'failed', last_error = $2 where id = $1`, [
+      row.id,
+      outcome.error,
+    ]);
     log.error({ outboxId: row.id, attempts: row.attempts, error: outcome.error }, 'push failed for good');
     return false;
   }

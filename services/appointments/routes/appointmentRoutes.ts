@@ -154,7 +154,12 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       async handler(request) {
         const { limit, cursor, from, live } = request.query as z.output<typeof ListQuery>;
         const after = cursor ? (decodeCursor(cursor) as [string, string]) : undefined;
-        const rows = await listVisible(db, requirePrincipal(request), { limit: limit + 1, after, from, live });
+        const rows = await listVisible(db, requirePrincipal(request), {
+          limit: limit + 1,
+          after,
+          from,
+          live,
+        });
         return keysetPage(rows, limit, (row) => [row.startsAt, row.id]);
       },
     },

@@ -109,7 +109,8 @@ export function mobileRoutes(db: Database): ServerRoute[] {
         const user = requirePrincipal(request);
         const body = request.payload as z.output<typeof DeviceBody>;
         const { device, created } = await upsertDevice(db, { ...body, userId: user.sub });
-        if (created) log(request).info({ deviceId: device.id, platform: device.platform }, 'device registered');
+        if (created)
+          log(request).info({ deviceId: device.id, platform: device.platform }, 'device registered');
         return h.response(device).code(created ? 201 : 200);
       },
     },

@@ -45,7 +45,6 @@ const ChangesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-
 const catalogRead = { strategy: BEARER_STRATEGY, mode: 'optional' as const };
 
 function pageBody(page: ProgramPage) {
