@@ -5,6 +5,7 @@ import { redisSkipReason, startRedisServer, type RedisServer } from '../../testi
 import { redisStore } from './stores/redis.ts';
 
 const skip = redisSkipReason();
+// eslint-disable-next-line no-console -- a skip must be loud
 if (skip) console.warn(`mobile-bff redis store tests skipped: ${skip}`);
 
 describe.skipIf(skip !== undefined)('the redis store', () => {
