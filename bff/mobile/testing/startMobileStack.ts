@@ -24,6 +24,8 @@ export async function startMobileStack(
     fcmFailWhen?: (attempt: number, message: FcmMessage) => boolean;
     env?: Record<string, string>;
     bffOptions?: Record<string, unknown>;
+    /** Shared stores: every gateway of the stack uses this Redis. */
+    redisUrl?: string;
   } = {},
 ): Promise<MobileStack> {
   const fcm = await startFcmServer({
@@ -43,6 +45,7 @@ export async function startMobileStack(
   });
   const programsLink = await startTcpLink(services.urls.programs);
   const config: PorticoConfigInput = {
+    ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
     upstreams: {
       identity: { url: services.urls.identity, health: false },
       programs: { url: programsLink.url, health: false },
