@@ -19,7 +19,9 @@ const nextSlot = () =>
 const DAY_MS = 24 * 3_600_000;
 
 beforeAll(async () => {
-  stack = await startMobileStack({ bffOptions: { sync: { pageSize: 30 } } });
+  // A generous deadline: on a loaded machine a call past a 2 s deadline is answered retryable and
+  // applied on the next replay, which is right but not what these tests are about.
+  stack = await startMobileStack({ bffOptions: { sync: { pageSize: 30 }, deadline: '15s' } });
   api = await contractClients(stack.services.urls);
   appointments = api.appointments;
 });
@@ -116,7 +118,7 @@ describe('offline replay', () => {
     expect(phone.queue).toHaveLength(20);
     const second = await phone.replay();
     expect(second.map((answer) => answer.status)).toEqual(new Array(20).fill('duplicate'));
-    expect(second.every((answer) => answer.original?.status === 'applied')).toBe(true);
+    expect(second.map((answer) => answer.original?.status)).toEqual(new Array(20).fill('applied'));
     expect(phone.queue).toHaveLength(0);
     // The app lost its answers (restarted) and sends the same batch once more.
     phone.queue.push(...batch);
