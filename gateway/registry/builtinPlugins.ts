@@ -9,6 +9,7 @@ import cors from '../../plugins/cors/index.ts';
 import dedup from '../../plugins/dedup/index.ts';
 import openapi from '../../plugins/openapi/index.ts';
 import ipFilter from '../../plugins/ip-filter/index.ts';
+import mobileBff from '../../bff/mobile/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import responseCache from '../../plugins/response-cache/index.ts';
 import retry from '../../plugins/retry/index.ts';
@@ -33,6 +34,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     ipFilter,
     responseCache,
     transform,
+    mobileBff,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }

@@ -8,6 +8,7 @@ import { measure, type Measurement } from './measure.ts';
 import { startTestIssuer, type TestIssuer } from '../../plugins/auth-jwt/testing/testIssuer.ts';
 import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/startRedisServer.ts';
 import { PORTICO_VARIANTS } from './porticoVariants.ts';
+import { mobileBench, printMobileBench, type MobileBenchResult } from './mobile/mobileBench.ts';
 import { canPin, pinSelf, startTarget, TargetAbsent, type Started } from './processes.ts';
 
 const { values } = parseArgs({
@@ -169,7 +170,11 @@ async function main(): Promise<void> {
   await upstream.stop();
   await issuer.stop();
   await redis?.stop();
-  report(rows, absent, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds });
+  const mobile =
+    !only || only.some((name) => name.startsWith('mobile'))
+      ? await mobileBench({ durationSeconds, warmupSeconds, connections, sutCore: SUT_CORE })
+      : undefined;
+  report(rows, absent, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds }, mobile);
 }
 
 function report(
@@ -177,6 +182,7 @@ function report(
   absent: AbsentRow[],
   rates: number[],
   settings: { pinned: boolean; connections: number; durationSeconds: number; warmupSeconds: number },
+  mobile?: MobileBenchResult,
 ): void {
   const bare = rows.find((row) => row.name === 'bare-proxy')!;
   const format = (value: number, digits = 2) => value.toFixed(digits);
@@ -236,6 +242,8 @@ function report(
   for (const row of errors)
     console.log(`  ! ${row.name}: ${row.capacity.errors} errors, ${row.capacity.non2xx} non-2xx`);
 
+  if (mobile) printMobileBench(mobile);
+
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
@@ -249,7 +257,7 @@ function report(
   const file = values.out ?? `${resultsDir}bench-${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent, mobile }, null, 2)}\n`,
   );
   console.log(`\nresults: ${file}`);
 }

@@ -102,17 +102,18 @@ export async function findVisible(
 export async function listVisible(
   db: Queryable,
   principal: Principal,
-  page: { limit: number; after?: [string, string] },
+  page: { limit: number; after?: [string, string]; from?: string; live?: boolean },
 ): Promise<Appointment[]> {
   const params: unknown[] = [principal.sub, page.limit];
-  let keyset = '';
-  if (page.after) {
-    params.push(page.after[0], page.after[1]);
-    keyset = 'and (starts_at, id) > ($3::timestamptz, $4::uuid)';
-  }
+  const where = [visibleTo(principal, 1)];
+  const add = (value: unknown) => `$${params.push(value)}`;
+  if (page.after)
+    where.push(`(starts_at, id) > (${add(page.after[0])}::timestamptz, ${add(page.after[1])}::uuid)`);
+  if (page.from) where.push(`starts_at >= ${add(page.from)}::timestamptz`);
+  if (page.live) where.push(`status in ('requested', 'confirmed')`);
   const result = await db.query<Row>(
     `select ${COLUMNS} from appointments.appointments
-      where ${visibleTo(principal, 1)} ${keyset}
+      where ${where.join(' and ')}
       order by starts_at, id limit $2`,
     params,
   );
@@ -134,10 +135,35 @@ export interface AppointmentChanges {
   startsAt?: string;
 }
 
+/** What changed for the caller after change number `since`, in change order (`limit + 1` rows). */
+export async function listChanges(
+  db: Queryable,
+  principal: Principal,
+  since: number,
+  limit: number,
+): Promise<(Appointment & { seq: number })[]> {
+  const result = await db.query<Row & { change_seq: string }>(
+    `select ${COLUMNS}, change_seq from appointments.appointments
+      where ${visibleTo(principal, 1)} and change_seq > $2 order by change_seq limit $3`,
+    [principal.sub, since, limit],
+  );
+  return result.rows.map((row) => ({ ...toAppointment(row), seq: Number(row.change_seq) }));
+}
+
+/** The effective time of the last write (see `written_at` in migration 002). */
+export async function writtenAtOf(db: Queryable, id: string): Promise<string> {
+  const result = await db.query<{ at: Date }>(
+    `select coalesce(written_at, updated_at) as at from appointments.appointments where id = $1`,
+    [id],
+  );
+  return (result.rows[0] as { at: Date }).at.toISOString();
+}
+
 export async function updateAppointment(
   db: Queryable,
   id: string,
   changes: AppointmentChanges,
+  writtenAt?: string,
 ): Promise<Appointment> {
   const result = await db.query<Row>(
     `update appointments.appointments set
@@ -145,7 +171,8 @@ export async function updateAppointment(
         staff_id = case when $3::boolean then $4::uuid else staff_id end,
         notes = case when $5::boolean then $6::text else notes end,
         starts_at = coalesce($7::timestamptz, starts_at),
-        updated_at = now()
+        updated_at = now(),
+        written_at = coalesce($8::timestamptz, now())
       where id = $1 returning ${COLUMNS}`,
     [
       id,
@@ -155,6 +182,7 @@ export async function updateAppointment(
       changes.notes !== undefined,
       changes.notes ?? null,
       changes.startsAt ?? null,
+      writtenAt ?? null,
     ],
   );
   return toAppointment(result.rows[0] as Row);

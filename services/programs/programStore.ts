@@ -129,3 +129,16 @@ export async function register(
     registeredAt: (existing.rows[0] as { registered_at: Date }).registered_at.toISOString(),
   };
 }
+
+/** Programs changed after change number `since`, in change order (`limit + 1` rows asked for). */
+export async function listProgramChanges(
+  db: Queryable,
+  since: number,
+  limit: number,
+): Promise<(Program & { seq: number })[]> {
+  const result = await db.query<Row & { change_seq: string }>(
+    `select ${COLUMNS}, change_seq from programs.programs where change_seq > $1 order by change_seq limit $2`,
+    [since, limit],
+  );
+  return result.rows.map((row) => ({ ...toProgram(row), seq: Number(row.change_seq) }));
+}

@@ -237,3 +237,16 @@ export async function listResourceEvents(
       typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
   }));
 }
+
+/** Resources changed after change number `since`, in change order (`limit + 1` rows asked for). */
+export async function listResourceChanges(
+  db: Queryable,
+  since: number,
+  limit: number,
+): Promise<(Resource & { seq: number })[]> {
+  const result = await db.query<Row & { change_seq: string }>(
+    `${SELECT.replace('select r.id,', 'select r.change_seq, r.id,')} where r.change_seq > $1 order by r.change_seq limit $2`,
+    [since, limit],
+  );
+  return result.rows.map((row) => ({ ...toResource(row), seq: Number(row.change_seq) }));
+}

@@ -23,7 +23,9 @@ import {
   listVisible,
   recordEvent,
   updateAppointment,
+  writtenAtOf,
 } from '../appointmentStore.ts';
+import { insertNotice } from '../notices/noticeStore.ts';
 import type { Appointment, AppointmentChanges } from '../appointmentStore.ts';
 import { STATUSES, isLive, transitionRefusal } from '../statusTransitions.ts';
 
@@ -48,9 +50,12 @@ const UpdateBody = z
     startsAt: futureInstant.optional(),
     /** Why (a status change, a reassignment): kept in the audit log, not on the appointment. */
     reason: z.string().trim().min(1).max(500).optional(),
+    /** The write's effective time (last-write-wins): an older one than the last write's is refused. */
+    writtenAt: z.iso.datetime({ offset: true }).optional(),
   })
   .refine(
-    ({ reason: _reason, ...changes }) => Object.values(changes).some((value) => value !== undefined),
+    ({ reason: _reason, writtenAt: _writtenAt, ...changes }) =>
+      Object.values(changes).some((value) => value !== undefined),
     'nothing to change',
   );
 const EventsQuery = z.object({
@@ -60,10 +65,19 @@ const EventsQuery = z.object({
   actorId: z.uuid().optional(),
 });
 const IdParams = z.object({ id: z.uuid() });
-const ListQuery = z.object({ limit: pageLimit, cursor: z.string().max(200).optional() });
+const ListQuery = z.object({
+  limit: pageLimit,
+  cursor: z.string().max(200).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  live: z.stringbool().optional(),
+});
 
 const notFound = () => Boom.notFound('No such appointment.');
 const slotTaken = () => Boom.conflict('This slot is already booked.');
+const staleWrite = (current: Appointment, writtenAt: string) =>
+  Object.assign(Boom.conflict('A later change to this appointment was made already.'), {
+    problemMembers: { code: 'stale-write', current, writtenAt },
+  });
 
 /** Applies `changes` by `actor` with its audit record, or explains why not. */
 async function change(
@@ -72,11 +86,17 @@ async function change(
   id: string,
   changes: AppointmentChanges,
   reason?: string,
+  writtenAt?: string,
 ): Promise<Appointment> {
   try {
     return await db.transaction(async (tx) => {
       const current = await findVisible(tx, actor, id, true);
       if (!current) throw notFound();
+      // Last-write-wins: equal times go to the later arrival (the server's clock breaks the tie).
+      if (writtenAt !== undefined) {
+        const lastWrite = await writtenAtOf(tx, id);
+        if (Date.parse(writtenAt) < Date.parse(lastWrite)) throw staleWrite(current, lastWrite);
+      }
       // Repeating a status change (a retried DELETE) is a no-op, not a conflict.
       if (Object.keys(changes).length === 1 && changes.status === current.status) return current;
       const isStaff = hasRole(actor, 'staff', 'admin');
@@ -91,7 +111,7 @@ async function change(
       } else if (!isLive(current.status)) {
         throw Boom.conflict(`A ${current.status} appointment cannot be changed.`);
       }
-      const updated = await updateAppointment(tx, id, changes);
+      const updated = await updateAppointment(tx, id, changes, writtenAt);
       await recordEvent(tx, {
         appointmentId: id,
         actor,
@@ -99,6 +119,15 @@ async function change(
         to: updated.status,
         changes: reason === undefined ? changes : { ...changes, reason },
       });
+      // The student hears of status changes someone else made (and their devices get a push).
+      if (updated.status !== current.status && actor.sub !== current.studentId) {
+        await insertNotice(tx, {
+          userId: current.studentId,
+          appointmentId: id,
+          status: updated.status,
+          title: `Your ${updated.serviceType} appointment is ${updated.status}.`,
+        });
+      }
       return updated;
     });
   } catch (error) {
@@ -141,9 +170,14 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       path: '/appointments',
       options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(ListQuery, 'query') } },
       async handler(request) {
-        const { limit, cursor } = request.query as z.output<typeof ListQuery>;
+        const { limit, cursor, from, live } = request.query as z.output<typeof ListQuery>;
         const after = cursor ? (decodeCursor(cursor) as [string, string]) : undefined;
-        const rows = await listVisible(db, requirePrincipal(request), { limit: limit + 1, after });
+        const rows = await listVisible(db, requirePrincipal(request), {
+          limit: limit + 1,
+          after,
+          from,
+          live,
+        });
         return keysetPage(rows, limit, (row) => [row.startsAt, row.id]);
       },
     },
@@ -179,8 +213,8 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       },
       async handler(request) {
         const { id } = request.params as z.output<typeof IdParams>;
-        const { reason, ...changes } = request.payload as z.output<typeof UpdateBody>;
-        const updated = await change(db, requirePrincipal(request), id, changes, reason);
+        const { reason, writtenAt, ...changes } = request.payload as z.output<typeof UpdateBody>;
+        const updated = await change(db, requirePrincipal(request), id, changes, reason, writtenAt);
         log(request).info({ appointmentId: id, status: updated.status }, 'appointment changed');
         return updated;
       },

@@ -1,5 +1,5 @@
 // GET /programs, /programs/search, /programs/filter, /programs/{id};
-// POST /programs/{id}/register (bearer), POST /programs/sync (admin)
+// GET /programs/changes (delta sync); POST /programs/{id}/register (bearer), POST /programs/sync (admin)
 import Boom from '@hapi/boom';
 import type { ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
@@ -16,7 +16,7 @@ import {
 } from '../../kit/index.ts';
 import type { Database } from '../../kit/index.ts';
 import type { ProgramsConfig } from '../config.ts';
-import { findProgram, listPrograms, register, searchPrograms } from '../programStore.ts';
+import { findProgram, listProgramChanges, listPrograms, register, searchPrograms } from '../programStore.ts';
 import type { ProgramFilter, ProgramPage } from '../programStore.ts';
 import { syncPrograms } from '../sync/syncPrograms.ts';
 
@@ -40,6 +40,10 @@ const FilterQuery = z
     path: ['from'],
   });
 const IdParams = z.object({ id: z.uuid() });
+const ChangesQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 const catalogRead = { strategy: BEARER_STRATEGY, mode: 'optional' as const };
 
@@ -56,6 +60,21 @@ function afterOf(value: string | undefined): [string, string] | undefined {
 
 export function programRoutes(db: Database, config: ProgramsConfig): ServerRoute[] {
   return [
+    {
+      method: 'GET',
+      path: '/programs/changes',
+      options: { auth: catalogRead, validate: { query: zodValidator(ChangesQuery, 'query') } },
+      async handler(request) {
+        const { since, limit } = request.query as z.output<typeof ChangesQuery>;
+        const rows = await listProgramChanges(db, since, limit + 1);
+        const items = rows.slice(0, limit);
+        return {
+          items: items.map(({ seq: _, ...item }) => item),
+          cursor: items.length ? items[items.length - 1]!.seq : since,
+          hasMore: rows.length > limit,
+        };
+      },
+    },
     {
       method: 'GET',
       path: '/programs',

@@ -1,5 +1,5 @@
-// GET /resources, /resources/{id}, /resources/{id}/download; POST /resources; PUT /resources/{id};
-// GET /resources/events (the audit log, admin)
+// GET /resources, /resources/changes, /resources/{id}, /resources/{id}/download; POST /resources;
+// PUT /resources/{id}; GET /resources/events (the audit log, admin)
 import Boom from '@hapi/boom';
 import type { Request, ResponseToolkit, RouteOptionsPayload, ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
@@ -20,6 +20,7 @@ import {
   createResource,
   findFile,
   findResource,
+  listResourceChanges,
   listResourceEvents,
   listResources,
   recordResourceEvent,
@@ -37,6 +38,11 @@ interface UploadedFile {
 }
 
 const IdParams = z.object({ id: z.uuid() });
+const ChangesQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 const ListQuery = z.object({ limit: pageLimit, cursor: z.string().max(200).optional() });
 const EventsQuery = z.object({
   limit: pageLimit,
@@ -100,6 +106,22 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
   };
 
   return [
+    {
+      method: 'GET',
+      path: '/resources/changes',
+      options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(ChangesQuery, 'query') } },
+      async handler(request) {
+        requirePrincipal(request);
+        const { since, limit } = request.query as z.output<typeof ChangesQuery>;
+        const rows = await listResourceChanges(db, since, limit + 1);
+        const items = rows.slice(0, limit);
+        return {
+          items: items.map(({ seq: _, ...item }) => item),
+          cursor: items.length ? items[items.length - 1]!.seq : since,
+          hasMore: rows.length > limit,
+        };
+      },
+    },
     {
       method: 'POST',
       path: '/resources',
