@@ -7,6 +7,7 @@ import authJwt from '../../plugins/auth-jwt/index.ts';
 import circuitBreaker from '../../plugins/circuit-breaker/index.ts';
 import cors from '../../plugins/cors/index.ts';
 import dedup from '../../plugins/dedup/index.ts';
+import graphql from '../../plugins/graphql/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
@@ -23,6 +24,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     dedup,
     circuitBreaker,
     retry,
+    graphql,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }
