@@ -48,7 +48,7 @@ describe('the stitched schema', () => {
     expect(programsCall!.query).toContain('programsByIds');
   });
 
-  it('a student sees their own appointments; identity withholds the staff member's fields from them (field-level rules stay in the services)', async () => {
+  it('a student sees their own appointments; identity withholds the staff member\'s fields from them (field-level rules stay in the services)', async () => {
     const student = campus.students[0]!;
     const { body } = await stack.post(
       { query: '{ appointments(limit: 50) { items { student { id name } staff { name } } } }' },

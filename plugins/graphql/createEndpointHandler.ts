@@ -54,6 +54,9 @@ declare module '@hapi/hapi' {
 
 interface CachedDocument {
   document?: DocumentNode;
+  /** A syntax error or the token limit: nothing else is known of the document. */
+  parseError?: GraphQLError;
+  /** Validation and limit errors; the operations are known, so the method can be checked first. */
   errors?: readonly GraphQLError[];
   operations: OperationDefinitionNode[];
   fragments: Record<string, FragmentDefinitionNode>;
@@ -104,7 +107,7 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
     if (cached) return cached;
     const parsed = parseLimited(query, settings.limits.tokens);
     if (parsed instanceof GraphQLError) {
-      cached = { errors: [parsed], operations: [], fragments: {} };
+      cached = { parseError: parsed, operations: [], fragments: {} };
     } else {
       const errors = validate(schema, parsed, rules);
       const operations: OperationDefinitionNode[] = [];
@@ -207,19 +210,20 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
 
     // 2. Parse and validate (cached per document text, limits included).
     const cached = documentOf(query!);
-    if (cached.errors) {
-      const body = { errors: cached.errors.map((error) => formatRequestError(error, requestId, VALIDATION_FAILED)) };
+    const refuseDocument = (errors: readonly GraphQLError[], type: string): Outcome => {
+      const body = { errors: errors.map((error) => formatRequestError(error, requestId, VALIDATION_FAILED)) };
       metrics.observe({
         route: settings.id,
         name: params.operationName,
-        type: 'unknown',
+        type,
         outcome: 'refused',
         seconds: (performance.now() - started) / 1000,
         subgraphCalls: 0,
         errorCodes: body.errors.map((error) => String(error.extensions?.['code'])),
       });
       return { status: 400, body, state };
-    }
+    };
+    if (cached.parseError) return refuseDocument([cached.parseError], 'unknown');
     const operation = params.operationName
       ? cached.operations.find((candidate) => candidate.name?.value === params.operationName)
       : cached.operations.length === 1
@@ -237,7 +241,8 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
     state.operationType = type;
     state.operation = operation.name?.value ?? '(anonymous)';
 
-    // 3. What the method allows: no mutation over GET (a link or an image must not change state).
+    // 3. What the method allows: no mutation over GET (a link or an image must not change state),
+    // whatever else is wrong with the document.
     if (type !== 'query' && request.method === 'get')
       return refuse(
         {
@@ -248,6 +253,7 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
         },
         type,
       );
+    if (cached.errors) return refuseDocument(cached.errors, type);
     if (type === 'subscription')
       return refuse({ status: 400, code: 'BAD_REQUEST', message: 'Subscriptions are not served here.' }, type);
 

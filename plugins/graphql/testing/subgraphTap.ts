@@ -16,6 +16,8 @@ export interface SubgraphTap {
   calls: SubgraphCall[];
   /** Calls to /graphql only (health probes left out). */
   graphqlCalls(): SubgraphCall[];
+  /** Answer /graphql calls with this body instead of forwarding them (undefined: forward again). */
+  answerWith(body: unknown): void;
   kill(): Promise<void>;
   revive(): Promise<void>;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export interface SubgraphTap {
 
 export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
   const calls: SubgraphCall[] = [];
+  let canned: unknown;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,6 +41,11 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
         }
       }
       calls.push({ method: req.method ?? '', url: req.url ?? '', query });
+      if (canned !== undefined && url.pathname === '/graphql') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(canned));
+        return;
+      }
       const upstream = http.request(
         `${target}${req.url}`,
         { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
@@ -64,6 +72,7 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
     url: `http://127.0.0.1:${port}`,
     calls,
     graphqlCalls: () => calls.filter((call) => call.url.startsWith('/graphql')),
+    answerWith: (body) => (canned = body),
     kill: stop,
     revive: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close: () => (server.listening ? stop() : Promise.resolve()),
