@@ -38,6 +38,8 @@ export default definePlugin({
           path: options.includeQuery ? request.url.pathname + request.url.search : request.path,
           route: context?.routeId,
           upstream: context?.upstream,
+          // A GraphQL route names its operation(s) there (plugins/graphql); absent elsewhere.
+          operation: (request.plugins as { graphql?: { operation?: string } }).graphql?.operation,
           status: aborted ? 499 : status,
           durationMs: responded - request.info.received,
           clientIp: context?.clientIp,

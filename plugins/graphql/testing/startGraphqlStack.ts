@@ -1,5 +1,6 @@
 // The real stack for the plugin's end-to-end tests: the four services (services/testing), a
 // counting tap in front of each, and a real gateway with auth-jwt, api-key and this plugin.
+import type { Logger } from 'pino';
 import { startTestServices, type TestServices } from '../../../services/testing/index.ts';
 import { startTestGateway, type TestGateway } from '../../../testing/index.ts';
 import { startSubgraphTap, type SubgraphTap } from './subgraphTap.ts';
@@ -46,6 +47,7 @@ async function answer(response: Response): Promise<Answer> {
 export async function startGraphqlStack(
   graphqlOptions: Record<string, unknown> = {},
   extraPlugins: Array<{ name: string; options?: Record<string, unknown> }> = [],
+  gatewayOptions: { logger?: Logger } = {},
 ): Promise<GraphqlStack> {
   const services = await startTestServices();
   const taps = {} as Record<ServiceName, SubgraphTap>;
@@ -58,7 +60,7 @@ export async function startGraphqlStack(
       { name: 'graphql', options },
     ],
   });
-  let gateway = await startTestGateway(config(graphqlOptions) as never);
+  let gateway = await startTestGateway(config(graphqlOptions) as never, gatewayOptions);
   const headersOf = (options?: { token?: string; headers?: Record<string, string> }) => ({
     ...(options?.token && { authorization: `Bearer ${options.token}` }),
     ...options?.headers,
@@ -97,7 +99,7 @@ export async function startGraphqlStack(
     },
     async restartGateway(options) {
       await gateway.stop();
-      gateway = await startTestGateway(config(options) as never);
+      gateway = await startTestGateway(config(options) as never, gatewayOptions);
     },
     async stop() {
       await gateway.stop();
