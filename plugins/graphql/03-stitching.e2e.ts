@@ -19,9 +19,15 @@ const NESTED = /* GraphQL */ `
       items {
         id
         startsAt
-        program { title }
-        staff { name }
-        student { name }
+        program {
+          title
+        }
+        staff {
+          name
+        }
+        student {
+          name
+        }
       }
     }
   }
@@ -33,8 +39,9 @@ describe('the stitched schema', () => {
     const { status, body } = await stack.post({ query: NESTED }, { token: campus.admin });
     expect(body.errors).toBeUndefined();
     expect(status).toBe(200);
-    const items = (body.data!['appointments'] as { items: Array<Record<string, { name?: string; title?: string }>> })
-      .items;
+    const items = (
+      body.data!['appointments'] as { items: Array<Record<string, { name?: string; title?: string }>> }
+    ).items;
     expect(items).toHaveLength(50);
     for (const item of items) {
       expect(item['program']!.title).toMatch(/^Program \d$/);
@@ -48,7 +55,7 @@ describe('the stitched schema', () => {
     expect(programsCall!.query).toContain('programsByIds');
   });
 
-  it('a student sees their own appointments; identity withholds the staff member\'s fields from them (field-level rules stay in the services)', async () => {
+  it("a student sees their own appointments; identity withholds the staff member's fields from them (field-level rules stay in the services)", async () => {
     const student = campus.students[0]!;
     const { body } = await stack.post(
       { query: '{ appointments(limit: 50) { items { student { id name } staff { name } } } }' },

@@ -52,11 +52,17 @@ describe('operation limits', () => {
   });
 
   it('refuses aliases', () =>
-    refusedBeforeAnySubgraph({ query: '{ programs { items { a: id b: id c: id d: id } } }' }, 'ALIAS_LIMIT_EXCEEDED'));
+    refusedBeforeAnySubgraph(
+      { query: '{ programs { items { a: id b: id c: id d: id } } }' },
+      'ALIAS_LIMIT_EXCEEDED',
+    ));
 
   it('refuses directives', () =>
     refusedBeforeAnySubgraph(
-      { query: '{ programs { items { id @skip(if: false) title @skip(if: false) summary @include(if: true) } } }' },
+      {
+        query:
+          '{ programs { items { id @skip(if: false) title @skip(if: false) summary @include(if: true) } } }',
+      },
       'DIRECTIVE_LIMIT_EXCEEDED',
     ));
 
@@ -76,7 +82,8 @@ describe('operation limits', () => {
     ));
 
   it('refuses cost, with list sizes from literals and from variables', async () => {
-    const three = '{ a: programs(limit: 100) { items { id } } b: programs(limit: 100) { items { id } } c: programs(limit: 100) { items { id } } }';
+    const three =
+      '{ a: programs(limit: 100) { items { id } } b: programs(limit: 100) { items { id } } c: programs(limit: 100) { items { id } } }';
     const answer = await refusedBeforeAnySubgraph({ query: three }, 'COST_LIMIT_EXCEEDED');
     expect(answer.body.errors![0]!.message).toContain('303');
     const sized = 'query Sized($n: Int) { programs(limit: $n) { items { id } } }';

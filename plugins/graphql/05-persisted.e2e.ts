@@ -72,7 +72,10 @@ describe('safelist mode', () => {
   it('refuses an unpersisted query from a safelisted audience, and runs it once it is in the manifest', async () => {
     const manifest = join(dir, 'mobile.json');
     const write = (operations: Array<{ id: string; name: string; type: string; body: string }>) =>
-      writeFile(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations }));
+      writeFile(
+        manifest,
+        JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations }),
+      );
     await write([]);
     const options = { persisted: { manifests: [manifest], safelist: { audiences: ['portico'] } } };
     await stack.restartGateway(options);

@@ -20,12 +20,10 @@ const INTERNAL = /(\n\s+at |node_modules|\.ts:\d|ECONNREFUSED|127\.0\.0\.1|stack
 function expectNothingInternal(answer: Answer): void {
   expect(answer.text).not.toMatch(INTERNAL);
   for (const error of answer.body.errors ?? []) {
-    expect(Object.keys(error.extensions ?? {}).sort()).toEqual(
-      expect.arrayContaining(['code', 'requestId']),
-    );
-    expect(Object.keys(error.extensions ?? {}).every((key) => ['code', 'requestId', 'service'].includes(key))).toBe(
-      true,
-    );
+    expect(Object.keys(error.extensions ?? {}).sort()).toEqual(expect.arrayContaining(['code', 'requestId']));
+    expect(
+      Object.keys(error.extensions ?? {}).every((key) => ['code', 'requestId', 'service'].includes(key)),
+    ).toBe(true);
   }
 }
 
@@ -81,7 +79,13 @@ describe('a subgraph that fails', () => {
 
       stack.taps.programs.answerWith({
         data: { programs: null },
-        errors: [{ message: 'Invalid cursor.', path: ['programs'], extensions: { code: 'BAD_USER_INPUT', stacktrace: ['x'] } }],
+        errors: [
+          {
+            message: 'Invalid cursor.',
+            path: ['programs'],
+            extensions: { code: 'BAD_USER_INPUT', stacktrace: ['x'] },
+          },
+        ],
       });
       const coded = await stack.post({ query: '{ programs { items { id } } }' });
       expect(coded.body.errors?.[0]).toMatchObject({
@@ -104,7 +108,10 @@ describe('a subgraph that fails', () => {
     for (const answer of [
       await stack.post({ query: '{ programs { items { id } ' }),
       await stack.post({ query: '{ nothing }' }),
-      await stack.post({ query: 'query Q($n: Int!) { programs(limit: $n) { nextCursor } }', variables: { n: 'x' } }),
+      await stack.post({
+        query: 'query Q($n: Int!) { programs(limit: $n) { nextCursor } }',
+        variables: { n: 'x' },
+      }),
       await stack.post('not an object'),
     ]) {
       expect(answer.status).toBe(400);

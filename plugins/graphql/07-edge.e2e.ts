@@ -24,7 +24,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-const AGENDA = 'query Agenda { appointments(limit: 10) { items { startsAt program { title } staff { name } } } }';
+const AGENDA =
+  'query Agenda { appointments(limit: 10) { items { startsAt program { title } staff { name } } } }';
 
 describe('CSRF prevention', () => {
   const url = () => `${stack.gateway.url}/graphql`;
@@ -37,9 +38,10 @@ describe('CSRF prevention', () => {
       body: JSON.stringify({ query: '{ programs { nextCursor } }' }),
     });
     expect(plain.status).toBe(400);
-    expect(((await plain.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(
-      'CSRF_PREFLIGHT_REQUIRED',
-    );
+    expect(
+      ((await plain.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions
+        .code,
+    ).toBe('CSRF_PREFLIGHT_REQUIRED');
     const form = await fetch(url(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -64,14 +66,26 @@ describe('CSRF prevention', () => {
 describe('operations in ops', () => {
   it('counts each operation on /metrics with its name, type, duration, errors and subgraph calls', async () => {
     await stack.post({ query: AGENDA }, { token: campus.admin });
-    await stack.post({ query: 'query Broken { programs(limit: 1) { items { id } } appointments { items { id } } }' });
+    await stack.post({
+      query: 'query Broken { programs(limit: 1) { items { id } } appointments { items { id } } }',
+    });
     const metrics = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
-    expect(metrics).toMatch(/portico_graphql_operations_total\{route="graphql",operation="Agenda",type="query",outcome="ok"\} 1/);
-    expect(metrics).toMatch(/portico_graphql_operation_duration_seconds_count\{route="graphql",operation="Agenda",type="query"\} 1/);
+    expect(metrics).toMatch(
+      /portico_graphql_operations_total\{route="graphql",operation="Agenda",type="query",outcome="ok"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /portico_graphql_operation_duration_seconds_count\{route="graphql",operation="Agenda",type="query"\} 1/,
+    );
     // appointments + programs + identity: three calls for the nested Agenda.
-    expect(metrics).toMatch(/portico_graphql_subgraph_calls_per_operation_sum\{route="graphql",operation="Agenda"\} 3/);
-    expect(metrics).toMatch(/portico_graphql_operation_errors_total\{route="graphql",operation="Broken",code="UNAUTHENTICATED"\} 1/);
-    expect(metrics).toMatch(/portico_graphql_subgraph_requests_total\{subgraph="programs",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(
+      /portico_graphql_subgraph_calls_per_operation_sum\{route="graphql",operation="Agenda"\} 3/,
+    );
+    expect(metrics).toMatch(
+      /portico_graphql_operation_errors_total\{route="graphql",operation="Broken",code="UNAUTHENTICATED"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /portico_graphql_subgraph_requests_total\{subgraph="programs",outcome="ok"\} \d+/,
+    );
   });
 
   it('names the operation in the access log', async () => {

@@ -116,24 +116,25 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
         if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
         else if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
-      cached = errors.length > 0 ? { errors, operations, fragments } : { document: parsed, operations, fragments };
+      cached =
+        errors.length > 0 ? { errors, operations, fragments } : { document: parsed, operations, fragments };
     }
     documents.set(query, cached);
     return cached;
   };
 
-  const refusal = (
-    requestId: string,
-    refused: RequestRefusal,
-    state: GraphQLRequestState,
-  ): Outcome => ({
+  const refusal = (requestId: string, refused: RequestRefusal, state: GraphQLRequestState): Outcome => ({
     status: refused.status,
     headers: refused.headers,
     body: { errors: [{ message: refused.message, extensions: { code: refused.code, requestId } }] },
     state,
   });
 
-  async function runOperation(request: Request, params: GraphQLParams, context: OperationContext): Promise<Outcome> {
+  async function runOperation(
+    request: Request,
+    params: GraphQLParams,
+    context: OperationContext,
+  ): Promise<Outcome> {
     const { requestId } = context.exchange;
     const started = performance.now();
     const state: GraphQLRequestState = { operation: params.operationName ?? '(anonymous)', subgraphCalls: 0 };
@@ -177,7 +178,11 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
           });
         else if (apq) register = key;
         else
-          return refuse({ status: 400, code: PERSISTED_CODES.notSupported, message: 'PersistedQueryNotSupported' });
+          return refuse({
+            status: 400,
+            code: PERSISTED_CODES.notSupported,
+            message: 'PersistedQueryNotSupported',
+          });
       } else if (listed) {
         query = listed.body;
         state.persisted = 'manifest';
@@ -188,7 +193,11 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
           message: 'This client may run persisted operations only.',
         });
       } else if (!apq) {
-        return refuse({ status: 400, code: PERSISTED_CODES.notSupported, message: 'PersistedQueryNotSupported' });
+        return refuse({
+          status: 400,
+          code: PERSISTED_CODES.notSupported,
+          message: 'PersistedQueryNotSupported',
+        });
       } else {
         query = await apq.get(key);
         // Apollo clients resend with the text on this code; 200 is what they expect.
@@ -255,7 +264,10 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
       );
     if (cached.errors) return refuseDocument(cached.errors, type);
     if (type === 'subscription')
-      return refuse({ status: 400, code: 'BAD_REQUEST', message: 'Subscriptions are not served here.' }, type);
+      return refuse(
+        { status: 400, code: 'BAD_REQUEST', message: 'Subscriptions are not served here.' },
+        type,
+      );
 
     // 4. Cost, with the request's variables (list sizes may come from them).
     const cost = estimateCost(
@@ -324,7 +336,10 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
   return async function graphqlHandler(request: Request, h: ResponseToolkit) {
     const requestId = request.plugins.portico!.requestId;
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
-      const response = h.response(body as object).code(status).type('application/json; charset=utf-8');
+      const response = h
+        .response(body as object)
+        .code(status)
+        .type('application/json; charset=utf-8');
       for (const [name, value] of Object.entries(headers ?? {})) response.header(name, value);
       return response;
     };
@@ -356,7 +371,11 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
     if ('refusal' in read) return refused(read.refusal);
     if (read.batch) {
       if (settings.limits.batch === 0)
-        return refused({ status: 400, code: 'BATCHING_DISABLED', message: 'Batched operations are not accepted.' });
+        return refused({
+          status: 400,
+          code: 'BATCHING_DISABLED',
+          message: 'Batched operations are not accepted.',
+        });
       if (read.operations.length > settings.limits.batch)
         return refused({
           status: 400,

@@ -13,7 +13,11 @@ type Extensions = { code: string; service?: string; requestId: string } & Record
 const stringOr = (value: unknown, fallback: string | undefined) =>
   typeof value === 'string' && value !== '' ? value : fallback;
 
-export function formatRequestError(error: GraphQLError, requestId: string, fallbackCode: string): GraphQLFormattedError {
+export function formatRequestError(
+  error: GraphQLError,
+  requestId: string,
+  fallbackCode: string,
+): GraphQLFormattedError {
   return {
     message: error.message,
     ...(error.locations && { locations: error.locations }),
@@ -21,12 +25,17 @@ export function formatRequestError(error: GraphQLError, requestId: string, fallb
   };
 }
 
-export function formatExecutionError(error: GraphQLError, requestId: string, mask: boolean): GraphQLFormattedError {
+export function formatExecutionError(
+  error: GraphQLError,
+  requestId: string,
+  mask: boolean,
+): GraphQLFormattedError {
   const service = stringOr(error.extensions?.['service'], undefined);
   const code = stringOr(error.extensions?.['code'], undefined);
   const original = error.originalError;
   // A plain Error underneath (not a GraphQLError) was not written for the client.
-  const intended = code !== undefined && (original === undefined || original === null || 'extensions' in original);
+  const intended =
+    code !== undefined && (original === undefined || original === null || 'extensions' in original);
   const extensions: Extensions = {
     code: intended ? code : service ? 'SUBGRAPH_ERROR' : 'INTERNAL_SERVER_ERROR',
     ...(service && { service }),

@@ -27,7 +27,10 @@ function readSdl(name: string, sdlFile: string | undefined): string {
   return readFileSync(sdlLocation(name, sdlFile), 'utf8');
 }
 
-function apqStoreOf(options: GraphqlOptions, redis: Parameters<typeof redisApqStore>[0] | undefined): ApqStore | undefined {
+function apqStoreOf(
+  options: GraphqlOptions,
+  redis: Parameters<typeof redisApqStore>[0] | undefined,
+): ApqStore | undefined {
   const apq = options.persisted.apq;
   if (!apq.enabled) return undefined;
   if (apq.store === 'redis' && !redis)
@@ -37,40 +40,46 @@ function apqStoreOf(options: GraphqlOptions, redis: Parameters<typeof redisApqSt
     : memoryApqStore({ maxEntries: apq.maxEntries, ttl: apq.ttl });
 }
 
+function configIssues(options: GraphqlOptions, config: { upstreams: readonly string[] }): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [name, subgraph] of Object.entries(options.subgraphs)) {
+    const upstream = subgraph.upstream ?? name;
+    if (!config.upstreams.includes(upstream))
+      issues.push({
+        path: `options.subgraphs.${name}${subgraph.upstream ? '.upstream' : ''}`,
+        message: `no upstream named "${upstream}" (known: ${config.upstreams.join(', ')})`,
+      });
+    try {
+      readSdl(name, subgraph.sdlFile);
+    } catch (error) {
+      issues.push({
+        path: `options.subgraphs.${name}.sdlFile`,
+        message: `cannot read the SDL: ${(error as Error).message}`,
+      });
+    }
+  }
+  const ids = endpointSettings(options).map((endpoint) => endpoint.id);
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index)
+      issues.push({ path: `options.endpoints.${index - 1}.id`, message: `route id "${id}" is used twice` });
+  });
+  return [...issues, ...manifestIssues(options.persisted.manifests)];
+}
+
 export default definePlugin({
   name: PLUGIN_NAME,
   version: '1.0.0',
   priority: 100,
   phases: ['handler'],
   options: graphqlOptions,
-  validate(options, config) {
-    const issues: ConfigIssue[] = [];
-    for (const [name, subgraph] of Object.entries(options.subgraphs)) {
-      const upstream = subgraph.upstream ?? name;
-      if (!config.upstreams.includes(upstream))
-        issues.push({
-          path: `options.subgraphs.${name}${subgraph.upstream ? '.upstream' : ''}`,
-          message: `no upstream named "${upstream}" (known: ${config.upstreams.join(', ')})`,
-        });
-      try {
-        readSdl(name, subgraph.sdlFile);
-      } catch (error) {
-        issues.push({
-          path: `options.subgraphs.${name}.sdlFile`,
-          message: `cannot read the SDL: ${(error as Error).message}`,
-        });
-      }
-    }
-    const ids = endpointSettings(options).map((endpoint) => endpoint.id);
-    ids.forEach((id, index) => {
-      if (ids.indexOf(id) !== index)
-        issues.push({ path: `options.endpoints.${index - 1}.id`, message: `route id "${id}" is used twice` });
-    });
-    return [...issues, ...manifestIssues(options.persisted.manifests)];
-  },
+  validate: (options, config) => configIssues(options, config),
   register(server, options) {
     const gateway = server.portico;
     const log = gateway.logger.child({ plugin: PLUGIN_NAME });
+    // The same checks as `validate`, so a bad config never serves, whoever calls the hook.
+    const issues = configIssues(options, { upstreams: [...gateway.upstreams.keys()] });
+    if (issues.length > 0)
+      throw new Error(`graphql: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
 
     // 1. The stitched schema, from the SDLs in the repo: a service that is down at start costs
     // nothing here; its fields answer SUBGRAPH_UNAVAILABLE errors until it is back.

@@ -131,7 +131,11 @@ export function validationRules(limits: Limits, introspection: boolean): Validat
       armored(LIMIT_CODES.aliases, (n) => `The operation uses more than ${n} aliases.`, limits.aliases),
     ),
     maxDirectivesRule(
-      armored(LIMIT_CODES.directives, (n) => `The operation uses more than ${n} directives.`, limits.directives),
+      armored(
+        LIMIT_CODES.directives,
+        (n) => `The operation uses more than ${n} directives.`,
+        limits.directives,
+      ),
     ),
     rootFieldsRule(limits.rootFields),
     ...(introspection ? [] : [introspectionOff]),

@@ -16,33 +16,33 @@ export interface OperationObservation {
 
 export function createOperationMetrics(registry: Registry, maxNames: number) {
   const metrics = pluginMetrics(registry, 'graphql');
-  const operations = metrics.counter('operations_total', 'GraphQL operations, by route, name, type and outcome', [
-    'route',
-    'operation',
-    'type',
-    'outcome',
-  ]);
+  const operations = metrics.counter(
+    'operations_total',
+    'GraphQL operations, by route, name, type and outcome',
+    ['route', 'operation', 'type', 'outcome'],
+  );
   const duration = metrics.histogram(
     'operation_duration_seconds',
     'Time from parsed request to result, by route, operation name and type',
     ['route', 'operation', 'type'],
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
-  const errors = metrics.counter('operation_errors_total', 'Errors in GraphQL answers, by operation and code', [
-    'route',
-    'operation',
-    'code',
-  ]);
+  const errors = metrics.counter(
+    'operation_errors_total',
+    'Errors in GraphQL answers, by operation and code',
+    ['route', 'operation', 'code'],
+  );
   const subgraphCalls = metrics.histogram(
     'subgraph_calls_per_operation',
     'Subgraph calls one operation made',
     ['route', 'operation'],
     [0, 1, 2, 3, 4, 6, 8, 12, 16, 32],
   );
-  const subgraphRequests = metrics.counter('subgraph_requests_total', 'Calls to subgraphs, by subgraph and outcome', [
-    'subgraph',
-    'outcome',
-  ]);
+  const subgraphRequests = metrics.counter(
+    'subgraph_requests_total',
+    'Calls to subgraphs, by subgraph and outcome',
+    ['subgraph', 'outcome'],
+  );
   const names = new Set<string>();
   const label = (name: string | undefined): string => {
     if (!name) return '(anonymous)';
@@ -57,7 +57,8 @@ export function createOperationMetrics(registry: Registry, maxNames: number) {
       const { route, type } = observation;
       operations.inc({ route, operation, type, outcome: observation.outcome });
       duration.observe({ route, operation, type }, observation.seconds);
-      if (observation.outcome !== 'refused') subgraphCalls.observe({ route, operation }, observation.subgraphCalls);
+      if (observation.outcome !== 'refused')
+        subgraphCalls.observe({ route, operation }, observation.subgraphCalls);
       for (const code of observation.errorCodes) errors.inc({ route, operation, code });
     },
     subgraphCall(subgraph: string, outcome: SubgraphOutcome): void {

@@ -25,10 +25,16 @@ export function readManifest(path: string): { operations: PersistedOperation[]; 
     return { operations: [], problems: [`cannot read ${path}: ${(error as Error).message}`] };
   }
   const manifest = parsed as { format?: unknown; version?: unknown; operations?: unknown };
-  if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1 || !Array.isArray(manifest.operations))
+  if (
+    manifest.format !== 'apollo-persisted-query-manifest' ||
+    manifest.version !== 1 ||
+    !Array.isArray(manifest.operations)
+  )
     return {
       operations: [],
-      problems: [`${path}: expected { "format": "apollo-persisted-query-manifest", "version": 1, "operations": [...] }`],
+      problems: [
+        `${path}: expected { "format": "apollo-persisted-query-manifest", "version": 1, "operations": [...] }`,
+      ],
     };
   const operations: PersistedOperation[] = [];
   const problems: string[] = [];

@@ -196,19 +196,17 @@ export function endpointSettings(options: GraphqlOptions): EndpointSettings[] {
     graphiql: options.graphiql,
     safelistOnly: options.persisted.safelist.everyone,
   };
-  const more = options.endpoints.map(
-    (own): EndpointSettings => ({
-      id: own.id,
-      path: own.path,
-      auth: own.auth ?? options.auth,
-      limits: {
-        ...options.limits,
-        ...Object.fromEntries(Object.entries(own.limits ?? {}).filter(([, value]) => value !== undefined)),
-      },
-      introspection: own.introspection ?? options.introspection,
-      graphiql: own.graphiql ?? options.graphiql,
-      safelistOnly: own.safelistOnly ?? options.persisted.safelist.everyone,
-    }),
-  );
+  const more = options.endpoints.map((own): EndpointSettings => ({
+    id: own.id,
+    path: own.path,
+    auth: own.auth ?? options.auth,
+    limits: {
+      ...options.limits,
+      ...Object.fromEntries(Object.entries(own.limits ?? {}).filter(([, value]) => value !== undefined)),
+    },
+    introspection: own.introspection ?? options.introspection,
+    graphiql: own.graphiql ?? options.graphiql,
+    safelistOnly: own.safelistOnly ?? options.persisted.safelist.everyone,
+  }));
   return [main, ...more];
 }

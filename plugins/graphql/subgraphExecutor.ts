@@ -44,7 +44,8 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
     const context = request.context as OperationContext;
     const query = printOnce(request.document);
     const isQuery = (request.operationType ?? 'query') === 'query';
-    const variables = request.variables && Object.keys(request.variables).length > 0 ? request.variables : undefined;
+    const variables =
+      request.variables && Object.keys(request.variables).length > 0 ? request.variables : undefined;
 
     let method = 'POST';
     let path = '/graphql';
@@ -59,8 +60,7 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
         path = candidate;
       }
     }
-    if (method === 'POST')
-      body = JSON.stringify({ query, variables, operationName: request.operationName });
+    if (method === 'POST') body = JSON.stringify({ query, variables, operationName: request.operationName });
 
     const headers: Record<string, string | undefined> = {
       accept: ACCEPT,
@@ -97,7 +97,10 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
       context.onSubgraphCall(options.name, 'bad_response');
       return reply.status >= 500
         ? failure(SUBGRAPH_CODES.unavailable, `The ${options.name} service is unavailable.`)
-        : failure(SUBGRAPH_CODES.badResponse, `The ${options.name} service gave an answer that is not GraphQL.`);
+        : failure(
+            SUBGRAPH_CODES.badResponse,
+            `The ${options.name} service gave an answer that is not GraphQL.`,
+          );
     }
     context.onSubgraphCall(options.name, parsed.errors?.length ? 'errors' : 'ok');
     if (parsed.errors) {

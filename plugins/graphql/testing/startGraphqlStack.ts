@@ -15,7 +15,10 @@ export interface GraphqlStack {
   /** POST a GraphQL request as JSON. */
   post(body: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<Answer>;
   /** GET /graphql with these query parameters (objects are JSON-encoded). */
-  get(params: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<Answer>;
+  get(
+    params: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<Answer>;
   /** Subgraph /graphql calls seen so far, per service. */
   callCounts(): Record<ServiceName, number>;
   resetCalls(): void;
@@ -53,7 +56,9 @@ export async function startGraphqlStack(
   const taps = {} as Record<ServiceName, SubgraphTap>;
   for (const name of SERVICE_NAMES) taps[name] = await startSubgraphTap(services.urls[name]);
   const config = (options: Record<string, unknown>) => ({
-    upstreams: Object.fromEntries(SERVICE_NAMES.map((name) => [name, { url: taps[name].url, health: false }])),
+    upstreams: Object.fromEntries(
+      SERVICE_NAMES.map((name) => [name, { url: taps[name].url, health: false }]),
+    ),
     plugins: [
       { name: 'auth-jwt', options: { issuers: [{ issuer: services.issuer, audiences: ['portico'] }] } },
       ...extraPlugins,
