@@ -90,15 +90,15 @@ function serve(name: Name, schema: GraphQLSchema, calls: Record<Name, number>): 
       calls[name] += 1;
       if (process.env.BENCH_TRACE) process.stderr.write(`${name} ${req.method} ${req.url?.slice(0, 300)}\n`);
       const url = new URL(req.url ?? '/', 'http://subgraph');
-      let params: { query?: string; variables?: Record<string, unknown> | string; operationName?: string };
-      params =
+      type Params = { query?: string; variables?: Record<string, unknown> | string; operationName?: string };
+      const params: Params =
         req.method === 'GET'
           ? {
               query: url.searchParams.get('query') ?? undefined,
               variables: url.searchParams.get('variables') ?? undefined,
               operationName: url.searchParams.get('operationName') ?? undefined,
             }
-          : (JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as typeof params);
+          : (JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Params);
       const variables =
         typeof params.variables === 'string' ? JSON.parse(params.variables) : params.variables;
       let document = documents.get(params.query ?? '');
