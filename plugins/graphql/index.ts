@@ -125,7 +125,13 @@ export default definePlugin({
         graphiqlPage: settings.graphiql ? graphiqlPage(settings.path) : undefined,
       });
       // One id for both methods: the same upstream pipeline and metrics; hapi wants a body policy per method.
-      const route = { id: settings.id, path: settings.path, auth: settings.auth, handler };
+      const route = {
+        id: settings.id,
+        path: settings.path,
+        auth: settings.auth,
+        plugins: settings.plugins,
+        handler,
+      };
       gateway.route([
         { ...route, method: 'GET' },
         { ...route, method: 'POST', body: { mode: 'buffer', maxBytes: options.maxBodySize, parse: false } },

@@ -116,8 +116,20 @@ const endpoint = z
       .boolean()
       .optional()
       .describe('Every caller of this endpoint may run manifest operations only'),
+    plugins: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Per-route options of other plugins for this route (replaces the plugin-wide `plugins`)'),
   })
   .strict();
+
+const routePlugins = () =>
+  z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      'Per-route options of other plugins for the GraphQL routes, as routes[i].plugins: { api-key: {} } turns API keys on, { rate-limit: {...} } tightens limits',
+    );
 
 export const graphqlOptions = z
   .object({
@@ -126,6 +138,7 @@ export const graphqlOptions = z
     auth: AUTH.default('optional').describe(
       'Route auth mode: the gateway strategies (auth-jwt, api-key) in priority order',
     ),
+    plugins: routePlugins(),
     endpoints: z
       .array(endpoint)
       .default([])
@@ -184,6 +197,7 @@ export interface EndpointSettings {
   introspection: boolean;
   graphiql: boolean;
   safelistOnly: boolean;
+  plugins: Record<string, unknown>;
 }
 
 export function endpointSettings(options: GraphqlOptions): EndpointSettings[] {
@@ -195,6 +209,7 @@ export function endpointSettings(options: GraphqlOptions): EndpointSettings[] {
     introspection: options.introspection,
     graphiql: options.graphiql,
     safelistOnly: options.persisted.safelist.everyone,
+    plugins: options.plugins,
   };
   const more = options.endpoints.map((own): EndpointSettings => ({
     id: own.id,
@@ -207,6 +222,7 @@ export function endpointSettings(options: GraphqlOptions): EndpointSettings[] {
     introspection: own.introspection ?? options.introspection,
     graphiql: own.graphiql ?? options.graphiql,
     safelistOnly: own.safelistOnly ?? options.persisted.safelist.everyone,
+    plugins: own.plugins ?? options.plugins,
   }));
   return [main, ...more];
 }
