@@ -62,6 +62,28 @@ describe('a subgraph that fails', () => {
     expect(back.body.errors).toBeUndefined();
   });
 
+  it('starts with a service down, answers errors on its fields, and serves them once it is up', async () => {
+    await stack.taps.resources.kill();
+    try {
+      await stack.restartGateway({});
+      const down = await stack.post(
+        { query: '{ resource(id: "00000000-0000-4000-8000-000000000000") { id } me { id } }' },
+        { token: campus.admin },
+      );
+      expect(down.status).toBe(200);
+      expect(down.body.data?.['me']).toEqual({ id: expect.any(String) });
+      expect(down.body.errors?.[0]).toMatchObject({
+        path: ['resource'],
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: 'resources' },
+      });
+    } finally {
+      await stack.taps.resources.revive();
+    }
+    const up = await stack.post({ query: '{ resources { items { id } } }' }, { token: campus.admin });
+    expect(up.body.errors).toBeUndefined();
+    expect(up.body.data).toEqual({ resources: { items: [] } });
+  });
+
   it('masks an uncoded subgraph error (an internal message) and keeps a coded one', async () => {
     stack.taps.programs.answerWith({
       data: { programs: null },
