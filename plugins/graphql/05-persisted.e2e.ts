@@ -45,6 +45,19 @@ describe('automatic persisted queries', () => {
     expect(hit.body).toEqual(registered.body);
   });
 
+  it('lets a CDN keep an anonymous persisted GET, never an authenticated one', async () => {
+    await stack.restartGateway({ persisted: { cacheControl: 'public, max-age=60' } });
+    const query = '{ programs(limit: 1) { items { id } } }';
+    const persistedQuery = { version: 1, sha256Hash: sha256(query) };
+    await stack.get({ query, extensions: { persistedQuery } });
+    const anonymous = await stack.get({ extensions: { persistedQuery } });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('cache-control')).toBe('public, max-age=60');
+    const signedIn = await stack.get({ extensions: { persistedQuery } }, { token });
+    expect(signedIn.headers.get('cache-control')).not.toContain('public');
+    await stack.restartGateway({});
+  });
+
   it('refuses a hash that is not the hash of the text', async () => {
     const answer = await stack.post(
       { query: CATALOG, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('other') } } },

@@ -395,7 +395,21 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
     };
     if (!read.batch) {
       const [only] = outcomes;
-      return reply(only!.status, only!.body, only!.headers);
+      const cacheControl = options.persisted.cacheControl;
+      // Only an answer that is the same for everyone may be kept by a shared cache.
+      const shareable =
+        cacheControl !== undefined &&
+        request.method === 'get' &&
+        only!.state.persisted !== undefined &&
+        only!.status === 200 &&
+        !only!.body.errors &&
+        !request.auth.isAuthenticated &&
+        request.headers.authorization === undefined;
+      return reply(
+        only!.status,
+        only!.body,
+        shareable ? { ...only!.headers, 'cache-control': cacheControl } : only!.headers,
+      );
     }
     return reply(
       200,

@@ -86,6 +86,13 @@ const persisted = z
         'Apollo persisted-query manifests (JSON), paths relative to the working directory; their operations run by hash for anyone, and are all a safelisted caller may run',
       ),
     safelist: safelist.prefault({}),
+    cacheControl: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Cache-Control of an error-free GET answer to a persisted operation from an anonymous caller (e.g. "public, max-age=60"), so a CDN can keep it; unset: the gateway default (no-store)',
+      ),
   })
   .strict();
 
