@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { profileIfAsked } from './cpuProfile.ts';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { buildSchema, type GraphQLSchema } from 'graphql';
@@ -55,4 +56,5 @@ server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   process.stderr.write(`BENCH_READY ${(server.address() as AddressInfo).port}\n`);
 });
-process.on('SIGTERM', () => process.exit(0));
+const stopProfile = await profileIfAsked();
+process.on('SIGTERM', () => void stopProfile().then(() => process.exit(0)));

@@ -1,6 +1,7 @@
 // Portico's /graphql as a benchmark target: the graphql plugin alone in front of the bench
 // subgraphs (BENCH_SUBGRAPHS: JSON of name → port), logs to stdout as in production.
 import pino from 'pino';
+import { profileIfAsked } from './cpuProfile.ts';
 import { resolveConfig } from '../../../gateway/config/loadConfigFile.ts';
 import { createGateway } from '../../../gateway/createGateway.ts';
 
@@ -17,4 +18,11 @@ const gateway = await createGateway(loaded, {
 });
 const { url } = await gateway.start();
 process.stderr.write(`BENCH_READY ${new URL(url).port}\n`);
-process.on('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
+const stopProfile = await profileIfAsked();
+process.on(
+  'SIGTERM',
+  () =>
+    void stopProfile()
+      .then(() => gateway.stop())
+      .then(() => process.exit(0)),
+);

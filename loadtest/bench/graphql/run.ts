@@ -89,7 +89,12 @@ async function measureAll(
   for (const target of TARGETS) {
     let started: Started;
     try {
-      started = await startTarget(target.script, { BENCH_SUBGRAPHS: JSON.stringify(ports) }, SUT_CORE);
+      // NODE_ENV=production for both: graphql-js skips its cross-realm instanceof checks then, as in production.
+      started = await startTarget(
+        target.script,
+        { BENCH_SUBGRAPHS: JSON.stringify(ports), NODE_ENV: 'production' },
+        SUT_CORE,
+      );
     } catch (error) {
       console.log(`  absent ${target.name}: ${(error as Error).message}`);
       continue;
