@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
 import type { z } from 'zod';
-import type { Caller, UpstreamClient, UpstreamStep } from './upstream.ts';
+import type { Caller, RouteFacts, UpstreamClient, UpstreamStep } from './upstream.ts';
 
 /** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
 export type LifecyclePhase =
@@ -44,12 +44,26 @@ export interface PorticoPlugin<
   authStrategies?: string[];
   /**
    * Cross-reference checks the options schema cannot make (an upstream or route that must exist),
-   * run by `portico validate`, at start and before a reload changes anything. Paths are relative
-   * to the plugin's entry (`options.upstreams.nowhere`); the gateway puts `plugins[i].` in front.
+   * run by `portico validate`, at start and before a reload changes anything.
    */
   validate?(options: z.output<TOptions>, config: ConfigFacts): ConfigIssue[];
+  /**
+   * Asked once per route when the route is built: must this plugin see or rewrite the upstream's
+   * answer on it (an onPreResponse step reading the body)? Such routes answer through hapi's
+   * response path; every other proxied route has the answer written straight to the client.
+   */
+  readsResponse?(route: RouteFacts, routeOptions: unknown): boolean;
   register(server: Server, options: z.output<TOptions>): void | Promise<void>;
 }
+
+/**
+ * Sets headers on a response before its head is written (security headers, CORS, RateLimit
+ * fields): run for answers written straight from the upstream and for hapi's responses alike.
+ */
+export type ResponseHeaderStep = (
+  request: Request,
+  headers: Record<string, string | string[] | number | undefined>,
+) => void;
 
 /** One problem in a config: the path of the bad key and what is wrong with it. */
 export interface ConfigIssue {
@@ -59,9 +73,12 @@ export interface ConfigIssue {
 
 /** What a plugin's `validate` hook may check its options against. */
 export interface ConfigFacts {
+  /** Where the plugin's own entry is (`plugins[3]`): issue paths are absolute, e.g. `plugins[3].options.upstreams.nowhere`. */
+  pluginPath: string;
   upstreams: readonly string[];
-  /** Route names (their path when they have none). */
-  routes: readonly string[];
+  /** Every config route: its path in the config (`routes[2]`), its id, and this plugin's validated per-route options (or false / undefined). */
+  routes: ReadonlyArray<{ path: string; id: string; options: unknown }>;
+  /** Names of the configured plugins. */
   plugins: readonly string[];
 }
 
@@ -142,10 +159,42 @@ export interface GatewayContext {
    */
   upstreamStep<TRouteOptions = unknown>(step: UpstreamStep<TRouteOptions>): void;
   /**
-   * State that must outlive a config reload (breakers, limiters, in-memory counters): the same
-   * object for the same key for as long as the gateway's runtime lives; `create` runs once.
+   * Contributes a response-header step, asked once per route when the route is built (and once
+   * with `undefined` for responses no route matched); undefined: no step on that route.
    */
-  keep<T>(key: string, create: () => T): T;
+  responseHeaders<TRouteOptions = unknown>(
+    build: (
+      route: RouteFacts | undefined,
+      routeOptions: TRouteOptions | false | undefined,
+    ) => ResponseHeaderStep | undefined,
+  ): void;
+  /**
+   * Compiles this plugin's per-route options once per route (on hapi's `route` event) and returns
+   * the lookup requests use: `compile` gets the validated options, `false` or `undefined`.
+   */
+  perRoute<TRouteOptions, T>(
+    pluginName: string,
+    compile: (routeOptions: TRouteOptions | false | undefined, route: RequestRoute | undefined) => T,
+  ): (route: RequestRoute) => T;
+  /** Listens to the active health checks: `healthy` flips (an open breaker half-opens at once on recovery). */
+  onUpstreamHealth(listener: (upstream: string, healthy: boolean) => void): void;
+  /**
+   * Listens to every response once it is sent or abandoned (both the direct path and hapi's):
+   * the status sent (499 when the client left first) and the time from arrival.
+   */
+  onResponseSent(listener: (request: Request, sent: { status: number; durationMs: number }) => void): void;
+  /**
+   * State that must outlive a config reload (breakers, limiters, in-memory counters): the same
+   * object for the same key for as long as the gateway's runtime lives; `create` runs once, and
+   * `dispose` when the gateway stops (never on a reload). Prefix keys with the plugin's name.
+   */
+  keep<T>(key: string, create: () => T, dispose?: (value: T) => void | Promise<void>): T;
+  /**
+   * Reads the request's body whole, once, bounded (413 past `maxBytes`), and keeps it on
+   * `request.plugins.portico.body`: what the upstream is then sent, so a plugin that validates or
+   * rewrites a body in onPreHandler and the pipeline's steps share one read.
+   */
+  readBody(request: Request, maxBytes: number): Promise<Buffer>;
   /** Contributes handler routes (during `register` only); they are built after every plugin registered. */
   route(routes: HandlerRoute | HandlerRoute[]): void;
   /** Adds routes to the admin listener (during `register` only), e.g. an API-key admin API. */
@@ -187,6 +236,8 @@ export interface RequestContext {
   upstream?: string;
   /** The calling client's address after the trusted-proxy rules. */
   clientIp: string;
+  /** The request body, once read (by `GatewayContext.readBody`): what the upstream is sent. */
+  body?: Buffer;
 }
 
 declare module '@hapi/hapi' {

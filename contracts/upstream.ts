@@ -107,6 +107,8 @@ export interface UpstreamExchange {
   method: string;
   /** Path on the upstream with its query string. */
   path: string;
+  /** The path the client asked the edge for (proxied routes); a handler's calls have none. */
+  clientPath?: string;
   /** Headers as they will be sent; a step may add to them (a trace context) before calling next. */
   headers: Record<string, string | string[] | undefined>;
   /** The body, when a step (or the route's body policy) buffered it; `next()` replays it. */
@@ -116,13 +118,21 @@ export interface UpstreamExchange {
   caller: Caller;
   requestId: string;
   signal: AbortSignal;
+  /**
+   * The body read whole (once per request, however many steps ask), for a step that must see or
+   * replay it; rejects with code `PORTICO_BODY_TOO_LARGE` past `maxBytes` (the client's fault).
+   * Pass the exchange on with the result (`next({ ...exchange, body, streamed: false })`).
+   */
+  readBody(maxBytes: number): Promise<Buffer>;
 }
 
-export type UpstreamNext = (override?: { body?: Buffer }) => Promise<UpstreamReply>;
+/** The rest of the pipeline: pass the exchange on (a copy with `body` set to replay a buffered body). */
+export type UpstreamNext = (exchange: UpstreamExchange) => Promise<UpstreamReply>;
 
 /**
  * A step of a route's upstream pipeline. `next` performs the rest of it (it may be called again to
- * retry, with a buffered body). It resolves with the upstream's answer (any status) and rejects
+ * retry, with a buffered body). Steps are composed once per route, so a step keeps no
+ * per-request state outside its own call. It resolves with the upstream's answer (any status) and rejects
  * with an error whose `code` is `PORTICO_CONNECT_TIMEOUT`, `PORTICO_RESPONSE_TIMEOUT`,
  * `PORTICO_BODY_TOO_LARGE` (the client's fault, never the upstream's), `PORTICO_CLIENT_CLOSED`,
  * a Node socket code, or with a Boom a step raised (passed to the client as it is).

@@ -1,31 +1,19 @@
-// The gateway: a small surface over parts that each own one concern (as hapi's server.js over core.js).
-import Hapi, { type Request, type RequestRoute, type ServerRoute } from '@hapi/hapi';
-import { Redis, Cluster } from 'ioredis';
+// The gateway: a thin surface (as hapi's server.js over core.js) over a long-lived runtime, the
+// current build of the config, and the front listeners that outlive builds. A reload builds the
+// new config beside the running one and swaps them atomically; requests already dispatched
+// finish on the build they started on.
+import type http from 'node:http';
+import type Hapi from '@hapi/hapi';
 import type { Logger } from 'pino';
-import type {
-  GatewayContext,
-  HandlerRoute,
-  RedisClient,
-  UpstreamInfo,
-  UpstreamInterceptor,
-} from '../contracts/plugin.ts';
-import type { UpstreamClient } from '../contracts/upstream.ts';
-import { createAdminServer } from './admin/createAdminServer.ts';
-import { createReadiness, type Readiness } from './admin/readiness.ts';
+import type { Readiness } from './admin/readiness.ts';
+import { buildGateway, type GatewayBuild } from './buildGateway.ts';
+import { ConfigError } from './config/configIssues.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
-import { registerProblemResponses } from './core/problemResponses.ts';
-import { registerRequestContext } from './core/requestContext.ts';
+import { createFrontListener } from './core/frontListener.ts';
 import { createLogger } from './observability/createLogger.ts';
-import { createGatewayMetrics, type GatewayMetrics } from './observability/gatewayMetrics.ts';
-import { createProxyEngine } from './proxy/createProxyEngine.ts';
-import { closeUpstream, createUpstream, type Upstream } from './proxy/createUpstream.ts';
-import { handleUpgrades } from './proxy/websocketUpgrade.ts';
-import { describeOrder, type PluginOrderEntry } from './registry/orderPlugins.ts';
-import { buildHandlerRoutes } from './routes/buildHandlerRoutes.ts';
-import { buildProxyRoutes } from './routes/buildProxyRoutes.ts';
-import { callerOf, clientGoneSignal } from './upstream/callerOf.ts';
-import { createUpstreamClient } from './upstream/createUpstreamClient.ts';
-import { sendWithUndici } from './upstream/undiciTransport.ts';
+import type { GatewayMetrics } from './observability/gatewayMetrics.ts';
+import type { PluginOrderEntry } from './registry/orderPlugins.ts';
+import { createRuntime, type Runtime } from './runtime/createRuntime.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -34,13 +22,24 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  server: Hapi.Server;
-  admin: Hapi.Server;
-  readiness: Readiness;
-  metrics: GatewayMetrics;
-  pluginOrder: PluginOrderEntry[];
+  /** The current build's hapi server. */
+  readonly server: Hapi.Server;
+  /** The current build's admin server. */
+  readonly admin: Hapi.Server;
+  readonly build: GatewayBuild;
+  /** The public listening socket (it outlives builds). */
+  readonly listener: http.Server;
+  readonly runtime: Runtime;
+  readonly readiness: Readiness;
+  readonly metrics: GatewayMetrics;
+  readonly pluginOrder: PluginOrderEntry[];
   /** Opens both listeners; resolves with their URLs. */
   start(): Promise<{ url: string; adminUrl: string }>;
+  /**
+   * Builds `loaded` beside the running config and swaps to it; in-flight requests finish on the
+   * old build. Rejects (and changes nothing) when the new config cannot be built.
+   */
+  reload(loaded: LoadedConfig): Promise<void>;
   /** SIGTERM semantics: readiness 503, wait the drain delay, stop taking connections, let in-flight requests finish. */
   drain(): Promise<void>;
   /** Stops at once (tests). */
@@ -48,209 +47,121 @@ export interface Gateway {
 }
 
 export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
-  const { config } = loaded;
   const logger = options.logger ?? createLogger();
-  const metrics = createGatewayMetrics();
-  const stopTasks: Array<() => Promise<void> | void> = [];
-  const requestIdHeader = config.server.requestId.header;
-
-  const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
-  if (redis) stopTasks.push(() => void redis.disconnect());
-
-  const upstreams = new Map<string, Upstream>(
-    Object.entries(config.upstreams).map(([name, upstream]) => [name, createUpstream(name, upstream)]),
-  );
-  const readiness = createReadiness([...upstreams.values()]);
-
-  const server = Hapi.server({
-    host: config.server.host,
-    port: config.server.port,
-    debug: false,
-    compression: false,
-    router: { stripTrailingSlash: false },
-    routes: { cache: { otherwise: 'no-store' } },
-  });
-  server.listener.keepAliveTimeout = config.server.keepAliveTimeout;
-
-  const interceptors: UpstreamInterceptor[] = [];
-  const adminRoutes: ServerRoute[] = [];
-  const handlerRoutes: HandlerRoute[] = [];
-  let routesBuilt = false;
-  const clients = new Map<string, UpstreamClient>();
-  const signals = new WeakMap<Request, AbortSignal>();
-  const kept = new Map<string, unknown>();
-  const requestLoggers = new WeakMap<Request, Logger>();
-  const requestLogger = (request: Request): Logger => {
-    let child = requestLoggers.get(request);
-    if (!child) {
-      child = logger.child({ requestId: request.plugins.portico?.requestId });
-      requestLoggers.set(request, child);
-    }
-    return child;
-  };
-  const context: GatewayContext = {
-    logger,
-    metrics: metrics.registry,
-    redis,
-    upstreams: new Map<string, UpstreamInfo>(
-      [...upstreams].map(([name, upstream]) => [name, { name, url: upstream.url.href }]),
-    ),
-    routeOptions: <T>(route: RequestRoute, pluginName: string) =>
-      (route.settings.plugins as Record<string, unknown> | undefined)?.[pluginName] as T | false | undefined,
-    requestLogger,
-    interceptUpstream: (interceptor) => {
-      if (routesBuilt) throw new Error('interceptUpstream may only be called while a plugin registers');
-      interceptors.push(interceptor);
-    },
-    upstream: (name, routeId) => {
-      const key = `${routeId}\0${name}`;
-      let client = clients.get(key);
-      if (!client) {
-        const upstream = upstreams.get(name);
-        if (!upstream)
-          throw new Error(`no upstream named "${name}" (known: ${[...upstreams.keys()].join(', ')})`);
-        client = createUpstreamClient(upstream, routeId, {
-          requestIdHeader,
-          send: (exchange) => sendWithUndici(upstream.pool, exchange),
-          onUpstreamError: (upstreamName, kind) => metrics.upstreamError(upstreamName, kind),
-        });
-        clients.set(key, client);
-      }
-      return client;
-    },
-    exchangeContext: (request) => {
-      let signal = signals.get(request);
-      if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
-      return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
-    },
-    upstreamStep: () => {
-      throw new Error('upstreamStep: not wired yet');
-    },
-    keep: (key, create) => {
-      if (!kept.has(key)) kept.set(key, create());
-      return kept.get(key) as never;
-    },
-    route: (routes) => {
-      if (routesBuilt) throw new Error('route may only be called while a plugin registers');
-      handlerRoutes.push(...(Array.isArray(routes) ? routes : [routes]));
-    },
-    addAdminRoutes: (routes) => {
-      if (routesBuilt) throw new Error('addAdminRoutes may only be called while a plugin registers');
-      adminRoutes.push(...routes);
-    },
-    onStop: (task) => void stopTasks.push(task),
-  };
-  server.decorate('server', 'portico', context);
-
-  // Core steps first: every plugin can rely on the request context and on problem+json errors.
-  registerRequestContext(server, config.server);
-  registerProblemResponses(server, requestIdHeader, requestLogger);
-  server.events.on({ name: 'request', channels: 'error' }, (request, event) => {
-    requestLogger(request).error({ event: 'request_error', err: event.error }, 'unhandled error');
-  });
-  server.events.on('response', (request) => {
-    const status = responseStatus(request);
-    const context = request.plugins.portico;
-    metrics.observeRequest(
-      context?.routeId ?? 'unmatched',
-      request.method.toUpperCase(),
-      status,
-      context?.upstream ?? 'none',
-      ((request.info.responded || Date.now()) - request.info.received) / 1000,
-    );
-  });
-
-  for (const { plugin, options: pluginOptions } of loaded.plugins) {
-    await server.register({ plugin, options: pluginOptions });
+  const runtime = createRuntime(loaded.config, logger);
+  let current: GatewayBuild;
+  try {
+    current = await buildGateway(loaded, runtime);
+  } catch (error) {
+    await runtime.stop();
+    throw error;
   }
-  const pluginOrder = describeOrder(loaded.plugins);
-  logger.info(
-    { event: 'plugin_order', plugins: pluginOrder.map(({ name, priority }) => `${name}(${priority})`) },
-    'plugins registered in priority order',
-  );
+  const front = createFrontListener();
+  const adminFront = createFrontListener();
+  const withAdmin = options.admin !== false;
+  let reloading: Promise<void> = Promise.resolve();
 
-  const engine = createProxyEngine({
-    requestIdHeader,
-    interceptors: () => interceptors,
-    onUpstreamError: (upstream, kind) => metrics.upstreamError(upstream, kind),
-    requestLogger,
-  });
-  const authStrategies = loaded.plugins.flatMap(({ plugin }) => plugin.authStrategies ?? []);
-  server.route(buildProxyRoutes(config.routes, upstreams, engine, authStrategies));
-  server.route(
-    buildHandlerRoutes(
-      handlerRoutes,
-      new Map(loaded.plugins.map(({ plugin }) => [plugin.name, plugin])),
-      authStrategies,
-    ),
-  );
-  routesBuilt = true;
-  handleUpgrades(server, { requestIdHeader, trustedProxies: config.server.trustedProxies, logger });
+  async function startBuild(build: GatewayBuild): Promise<void> {
+    // Not listening (the front listeners are): start() runs each plugin's onPreStart/onPostStart.
+    await build.server.start();
+    await build.admin.start();
+  }
 
-  const admin = createAdminServer({
-    config,
-    pluginOrder,
-    readiness,
-    metrics: metrics.registry,
-    source: loaded.source,
-  });
-  admin.route(adminRoutes);
+  function serve(build: GatewayBuild): void {
+    front.listener.keepAliveTimeout = build.loaded.config.server.keepAliveTimeout;
+    front.serve(build.server);
+    adminFront.serve(build.admin);
+    runtime.readiness.track([...build.upstreams.values()]);
+  }
 
-  async function closeAll(): Promise<void> {
-    readiness.stop();
-    await admin.stop({ timeout: 1000 });
-    for (const task of stopTasks.reverse()) await task();
-    for (const upstream of upstreams.values()) closeUpstream(upstream);
+  async function reloadNow(next: LoadedConfig): Promise<void> {
+    if (JSON.stringify(next.config.redis) !== JSON.stringify(runtime.redisConfig)) {
+      throw new ConfigError([
+        { path: 'redis', message: 'the Redis connection cannot change on reload: restart the gateway' },
+      ]);
+    }
+    const build = await buildGateway(next, runtime);
+    try {
+      await startBuild(build);
+    } catch (error) {
+      await build.stop();
+      throw error;
+    }
+    const retired = current;
+    current = build;
+    serve(build);
+    logger.info({ event: 'config_reloaded', source: next.source }, 'config reloaded');
+    // The old build finishes what it was given, then lets go of its plugins' resources.
+    await front.settled(retired.server, retired.loaded.config.server.drain.timeout);
+    await retired.stop();
+  }
+
+  async function closeAll(timeout: number): Promise<void> {
+    // The admin listener stays up while traffic drains, so probes see /readyz 503 until the end.
+    await front.close(timeout);
+    await adminFront.close(Math.min(timeout, 1000));
+    await current.stop();
+    await runtime.stop();
   }
 
   return {
-    server,
-    admin,
-    readiness,
-    metrics,
-    pluginOrder,
+    get server() {
+      return current.server;
+    },
+    get admin() {
+      return current.admin;
+    },
+    get build() {
+      return current;
+    },
+    listener: front.listener,
+    runtime,
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+    get pluginOrder() {
+      return current.pluginOrder;
+    },
     async start() {
-      const withAdmin = options.admin !== false;
+      const { config } = current.loaded;
       // Shared budgets are only shared once the store answers: don't take traffic before that.
-      if (redis && config.redis && !(await redisReady(redis, config.redis.startupWait))) {
+      if (!(await runtime.redisReady())) {
         logger.warn(
-          { event: 'redis_not_ready', waitedMs: config.redis.startupWait },
+          { event: 'redis_not_ready', waitedMs: config.redis?.startupWait },
           'starting without Redis: stores use their failure mode',
         );
       }
-      await server.initialize();
-      if (withAdmin) await admin.start();
-      else await admin.initialize();
-      await server.start();
-      void readiness.probeAll();
-      const adminUrl = withAdmin ? admin.info.uri : '';
-      logger.info(
-        { event: 'listening', url: server.info.uri, admin: adminUrl || undefined },
-        'gateway listening',
-      );
-      return { url: server.info.uri, adminUrl };
+      await startBuild(current);
+      serve(current);
+      const adminUrl = withAdmin
+        ? await adminFront.listen(config.server.admin.port, config.server.admin.host)
+        : '';
+      const url = await front.listen(config.server.port, config.server.host);
+      void runtime.readiness.probeAll();
+      logger.info({ event: 'listening', url, admin: adminUrl || undefined }, 'gateway listening');
+      return { url, adminUrl };
+    },
+    reload(next) {
+      const run = reloading.then(() => reloadNow(next));
+      reloading = run.catch(() => {});
+      return run;
     },
     async drain() {
-      readiness.startDraining();
-      logger.info(
-        { event: 'draining', delayMs: config.server.drain.delay, timeoutMs: config.server.drain.timeout },
-        'draining',
-      );
-      if (config.server.drain.delay > 0)
-        await new Promise((resolve) => setTimeout(resolve, config.server.drain.delay));
-      await server.stop({ timeout: config.server.drain.timeout });
-      await closeAll();
+      const { drain } = current.loaded.config.server;
+      runtime.readiness.startDraining();
+      logger.info({ event: 'draining', delayMs: drain.delay, timeoutMs: drain.timeout }, 'draining');
+      if (drain.delay > 0) await new Promise((resolve) => setTimeout(resolve, drain.delay));
+      await reloading;
+      await closeAll(drain.timeout);
       logger.info({ event: 'stopped' }, 'gateway stopped');
     },
     async stop() {
-      await server.stop({ timeout: 0 });
-      await closeAll();
+      await closeAll(0);
     },
   };
 }
 
 /** The status sent, or 499 (nginx's "client closed request") when the client left first. */
-export function responseStatus(request: Request): number {
+export function responseStatus(request: Hapi.Request): number {
   const response: unknown = request.response;
   if (typeof response !== 'object' || response === null) return 499;
   return (
@@ -258,29 +169,4 @@ export function responseStatus(request: Request): number {
     (response as { output?: { statusCode: number } }).output?.statusCode ??
     499
   );
-}
-
-function redisReady(client: RedisClient, waitMs: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), waitMs);
-    client.on('ready', onReady);
-  });
-}
-
-function connectRedis(config: NonNullable<LoadedConfig['config']['redis']>, logger: Logger): RedisClient {
-  const client: RedisClient =
-    'url' in config
-      ? new Redis(config.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
-      : new Cluster(config.cluster.nodes, { enableOfflineQueue: false });
-  client.on('error', (error: Error) =>
-    logger.warn({ event: 'redis_error', err: error.message }, 'redis error'),
-  );
-  return client;
 }

@@ -13,11 +13,13 @@ export interface AdminSources {
   readiness: Readiness;
   metrics: Registry;
   source: string;
+  /** The upstream steps of each route, by route id. */
+  pipelines: ReadonlyMap<string, ReadonlyArray<{ plugin: string; stage: string }>>;
 }
 
 export function createAdminServer(sources: AdminSources): Hapi.Server {
   const { config } = sources;
-  const server = adminListener(config);
+  const server = adminListener(config, { bound: false });
 
   server.route([
     { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },
@@ -41,6 +43,12 @@ export function createAdminServer(sources: AdminSources): Hapi.Server {
       handler: () => ({
         source: sources.source,
         pluginOrder: sources.pluginOrder,
+        pipelines: Object.fromEntries(
+          [...sources.pipelines].map(([route, steps]) => [
+            route,
+            steps.map(({ plugin, stage }) => `${stage}:${plugin}`),
+          ]),
+        ),
         config: redactConfig(config),
       }),
     },

@@ -1,6 +1,8 @@
-// Readiness: not ready until every probed upstream has answered once, and not ready while draining.
-// One upstream failing later does not take the whole edge out of rotation: its routes answer
-// 502/503 on their own, and /readyz shows its state.
+// Readiness and the active health checks of upstreams. Not ready until every probed upstream has
+// answered once, and not ready while draining. An upstream failing later does not take the edge
+// out of rotation (its routes answer 502/503 on their own) unless it is marked `critical`.
+// Health flips are told to listeners: the circuit breaker half-opens at once when an upstream it
+// holds open is seen healthy again. Long-lived: a config reload re-targets it, state survives.
 import http from 'node:http';
 import https from 'node:https';
 import type { Upstream } from '../proxy/createUpstream.ts';
@@ -8,6 +10,7 @@ import type { Upstream } from '../proxy/createUpstream.ts';
 export interface UpstreamHealth {
   healthy: boolean;
   answeredOnce: boolean;
+  critical: boolean;
   lastError?: string;
   checkedAt?: string;
 }
@@ -16,59 +19,108 @@ export interface Readiness {
   isReady(): boolean;
   report(): { ready: boolean; draining: boolean; upstreams: Record<string, UpstreamHealth> };
   startDraining(): void;
+  /** Probe these upstreams from now on (the current config's); keeps what it knew of each by name. */
+  track(upstreams: readonly Upstream[]): void;
   /** Probe every upstream once now; resolves when each has answered or failed. */
   probeAll(): Promise<void>;
+  onChange(listener: (upstream: string, healthy: boolean) => void): void;
   stop(): void;
 }
 
-export function createReadiness(upstreams: Upstream[]): Readiness {
+interface Probe {
+  upstream: Upstream;
+  timer?: NodeJS.Timeout;
+  stopped: boolean;
+}
+
+export function createReadiness(upstreams: readonly Upstream[] = []): Readiness {
   let draining = false;
   const state = new Map<string, UpstreamHealth>();
-  const timers: NodeJS.Timeout[] = [];
-  const probed = upstreams.filter((upstream) => upstream.config.health !== false);
-  for (const upstream of probed) state.set(upstream.name, { healthy: false, answeredOnce: false });
+  const probes = new Map<string, Probe>();
+  const listeners: Array<(upstream: string, healthy: boolean) => void> = [];
 
-  async function probe(upstream: Upstream): Promise<void> {
+  async function probe(entry: Probe): Promise<void> {
+    const { upstream } = entry;
     const health = upstream.config.health;
     if (health === false) return;
-    const entry = state.get(upstream.name)!;
+    const record = state.get(upstream.name)!;
+    const was = record.healthy;
     const url = new URL(upstream.basePath + health.path, upstream.url);
     try {
       const status = await getStatus(url, upstream.config.connectTimeout + 1000);
-      entry.healthy = status >= 200 && status < 300;
-      entry.lastError = entry.healthy ? undefined : `status ${status}`;
+      record.healthy = status >= 200 && status < 300;
+      record.lastError = record.healthy ? undefined : `status ${status}`;
     } catch (error) {
-      entry.healthy = false;
-      entry.lastError = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      record.healthy = false;
+      record.lastError = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     }
-    if (entry.healthy) entry.answeredOnce = true;
-    entry.checkedAt = new Date().toISOString();
+    if (record.healthy) record.answeredOnce = true;
+    record.checkedAt = new Date().toISOString();
+    if (record.healthy !== was && !entry.stopped)
+      for (const listener of listeners) listener(upstream.name, record.healthy);
   }
 
-  for (const upstream of probed) {
-    const health = upstream.config.health as { interval: number };
-    const timer = setInterval(() => void probe(upstream), health.interval);
-    timer.unref();
-    timers.push(timer);
+  // An unhealthy upstream is probed more often, so its return is seen within a second or so.
+  function schedule(entry: Probe): void {
+    const health = entry.upstream.config.health;
+    if (health === false || entry.stopped) return;
+    const healthy = state.get(entry.upstream.name)?.healthy;
+    const delay = healthy ? health.interval : Math.min(health.interval, health.unhealthyInterval);
+    entry.timer = setTimeout(() => {
+      void probe(entry).finally(() => schedule(entry));
+    }, delay);
+    entry.timer.unref();
   }
 
+  function track(next: readonly Upstream[]): void {
+    for (const entry of probes.values()) {
+      entry.stopped = true;
+      clearTimeout(entry.timer);
+    }
+    probes.clear();
+    const names = new Set<string>();
+    for (const upstream of next) {
+      const health = upstream.config.health;
+      if (health === false) continue;
+      names.add(upstream.name);
+      const known = state.get(upstream.name);
+      state.set(upstream.name, {
+        healthy: known?.healthy ?? false,
+        answeredOnce: known?.answeredOnce ?? false,
+        critical: health.critical,
+        ...(known?.lastError !== undefined && { lastError: known.lastError }),
+        ...(known?.checkedAt !== undefined && { checkedAt: known.checkedAt }),
+      });
+      const entry: Probe = { upstream, stopped: false };
+      probes.set(upstream.name, entry);
+      schedule(entry);
+    }
+    for (const name of [...state.keys()]) if (!names.has(name)) state.delete(name);
+  }
+
+  const ready = () =>
+    !draining &&
+    [...state.values()].every((entry) => entry.answeredOnce && (!entry.critical || entry.healthy));
+
+  track(upstreams);
   return {
-    isReady: () => !draining && [...state.values()].every((entry) => entry.answeredOnce),
-    report() {
-      return {
-        ready: !draining && [...state.values()].every((entry) => entry.answeredOnce),
-        draining,
-        upstreams: Object.fromEntries(state),
-      };
-    },
+    isReady: ready,
+    report: () => ({ ready: ready(), draining, upstreams: Object.fromEntries(state) }),
     startDraining() {
       draining = true;
     },
+    track,
     async probeAll() {
-      await Promise.all(probed.map(probe));
+      await Promise.all([...probes.values()].map(probe));
+    },
+    onChange(listener) {
+      listeners.push(listener);
     },
     stop() {
-      for (const timer of timers) clearInterval(timer);
+      for (const entry of probes.values()) {
+        entry.stopped = true;
+        clearTimeout(entry.timer);
+      }
     },
   };
 }

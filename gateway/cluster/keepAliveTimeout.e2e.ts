@@ -49,12 +49,12 @@ describe('server.keepAliveTimeout', () => {
     const loaded = await resolveConfig({});
     expect(loaded.config.server.keepAliveTimeout).toBe(5000);
     const gateway = await gatewayWith();
-    expect(gateway.gateway.server.listener.keepAliveTimeout).toBe(5000);
+    expect(gateway.gateway.listener.keepAliveTimeout).toBe(5000);
   });
 
   it('closes an idle keep-alive connection once the configured time has passed', async () => {
     const gateway = await gatewayWith('300ms');
-    expect(gateway.gateway.server.listener.keepAliveTimeout).toBe(300);
+    expect(gateway.gateway.listener.keepAliveTimeout).toBe(300);
     const { answered, closed } = await requestThenWatch(gateway.url);
     expect(await answered).toBe('HTTP/1.1 200 OK');
     const outcome = await Promise.race([

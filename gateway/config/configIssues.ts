@@ -1,11 +1,9 @@
 // Turns validation failures into "path: what was expected" lines, the one error shape ops see.
 import type { z } from 'zod';
 
-export interface ConfigIssue {
-  /** Where the bad key is, as ops write it: `plugins[2].options.points`. */
-  path: string;
-  message: string;
-}
+import type { ConfigIssue } from '../../contracts/plugin.ts';
+
+export type { ConfigIssue };
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {

@@ -62,6 +62,8 @@ export async function resolveConfig(
 
   const resolved = await resolvePluginEntries(config, baseDir, issues, extraPlugins);
   checkRoutes(config, resolved, issues);
+  // Cross-references only a plugin knows (an upstream its options name), once its own options are valid.
+  if (issues.length === 0) issues.push(...pluginValidations(config, resolved));
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -137,6 +139,24 @@ async function importPlugin(path: string): Promise<PorticoPlugin | string> {
   const violations = contractViolations(candidate);
   if (violations.length > 0) return `not a Portico plugin: ${violations.join('; ')}`;
   return candidate as PorticoPlugin;
+}
+
+function pluginValidations(config: PorticoConfig, resolved: ResolvedPlugin[]): ConfigIssue[] {
+  const upstreams = Object.keys(config.upstreams);
+  const plugins = resolved.map(({ plugin }) => plugin.name);
+  return resolved.flatMap(({ plugin, options, index }) => {
+    if (!plugin.validate || !config.plugins[index]!.enabled) return [];
+    return plugin.validate(options as never, {
+      pluginPath: formatPath(['plugins', index]),
+      upstreams,
+      routes: config.routes.map((route, routeIndex) => ({
+        path: formatPath(['routes', routeIndex]),
+        id: route.name ?? route.path,
+        options: route.plugins[plugin.name],
+      })),
+      plugins,
+    });
+  });
 }
 
 /** Routes must name real upstreams and configured plugins; per-route plugin options are validated here. */

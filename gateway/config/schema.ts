@@ -98,6 +98,13 @@ const upstreamSchema = z
           .object({
             path: z.string().startsWith('/').default('/healthz'),
             interval: duration().prefault('5s'),
+            unhealthyInterval: duration()
+              .prefault('500ms')
+              .describe('Probe interval while the upstream is unhealthy, so its return is seen quickly'),
+            critical: z
+              .boolean()
+              .default(false)
+              .describe('When true, /readyz answers 503 while this upstream is unhealthy'),
           })
           .strict(),
       ])
@@ -116,7 +123,15 @@ const routeSchema = z
     addPrefix: z.string().startsWith('/').optional().describe('Put before the path after stripPrefix'),
     auth: z.enum(['none', 'optional', 'required']).default('none'),
     websocket: z.boolean().default(false).describe('Proxy WebSocket upgrades on this route'),
-    maxBodySize: byteSize().prefault('10mb').describe('Largest request body; streamed, never buffered'),
+    maxBodySize: byteSize()
+      .prefault('10mb')
+      .describe('Largest request body; past it the client gets 413 from the edge, whatever the framing'),
+    body: z
+      .enum(['auto', 'stream', 'buffer'])
+      .default('auto')
+      .describe(
+        'stream: the body flows to the upstream as it arrives; buffer: read whole first (an oversized body never reaches the upstream); auto: buffer when maxBodySize is 1mb or less',
+      ),
     timeout: duration().optional().describe("Overrides the upstream's response timeout"),
     plugins: z
       .record(z.string(), z.unknown())

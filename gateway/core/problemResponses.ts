@@ -1,36 +1,45 @@
 // Every error the edge produces leaves as RFC 9457 problem+json with the request id as
-// `instance`; stack traces and internal messages stay in the logs.
+// `instance`; stack traces and internal messages stay in the logs. Then the route's
+// response-header steps (security headers, CORS, RateLimit fields) run on every hapi response:
+// the same steps the direct path of proxied routes runs before it writes the upstream's head.
 import type { Boom } from '@hapi/boom';
 import type { Request, ResponseObject, Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
+import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+
+/** Where a route keeps its response-header steps (built with the route). */
+export interface RouteResponseSteps {
+  responseSteps?: readonly ResponseHeaderStep[];
+}
 
 export function registerProblemResponses(
   server: Server,
-  requestIdHeader: string,
   requestLogger: (request: Request) => Logger,
+  /** The steps for responses no route matched; read at request time (plugins register after this). */
+  unmatchedSteps: () => readonly ResponseHeaderStep[],
 ): void {
   server.ext('onPreResponse', (request, h) => {
     const response = request.response as ResponseObject | Boom;
-    const requestId = request.plugins.portico?.requestId;
+    const steps =
+      (request.route.settings.app as RouteResponseSteps | undefined)?.responseSteps ?? unmatchedSteps();
 
-    if (!('isBoom' in response && response.isBoom)) {
-      if (requestId) (response as ResponseObject).headers[requestIdHeader] = requestId;
-      return h.continue;
+    if ('isBoom' in response && response.isBoom) {
+      const { statusCode, payload, headers } = response.output;
+      // A 500 is a bug or an unplanned failure: its cause goes to the log, never to the client.
+      if (statusCode === 500) {
+        requestLogger(request).error({ event: 'internal_error', err: response }, 'request failed');
+      }
+      const detail = statusCode === 500 ? undefined : payload.message || undefined;
+      const body = problem(statusCode, payload.error, detail, request.plugins.portico?.requestId);
+      const reply = h.response(body).code(statusCode).type(PROBLEM_CONTENT_TYPE);
+      for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined) reply.header(name, String(value));
+      }
+      for (const step of steps) step(request, reply.headers as Record<string, string>);
+      return reply;
     }
-
-    const { statusCode, payload, headers } = response.output;
-    // A 500 is a bug or an unplanned failure: its cause goes to the log, never to the client.
-    if (statusCode === 500) {
-      requestLogger(request).error({ event: 'internal_error', err: response }, 'request failed');
-    }
-    const detail = statusCode === 500 ? undefined : payload.message || undefined;
-    const body = problem(statusCode, payload.error, detail, requestId);
-    const reply = h.response(body).code(statusCode).type(PROBLEM_CONTENT_TYPE);
-    for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined) reply.header(name, String(value));
-    }
-    if (requestId) reply.header(requestIdHeader, requestId);
-    return reply;
+    for (const step of steps) step(request, (response as ResponseObject).headers as Record<string, string>);
+    return h.continue;
   });
 }

@@ -1,21 +1,28 @@
 // First step of every request: its id, the client's address, and the removal of identity
-// headers a client may not set. Runs before any plugin.
+// headers a client may not set. Runs before any plugin. It also reports every response once it
+// is sent (or the client left): the direct path and hapi's alike, for metrics and the access log.
 import { randomUUID } from 'node:crypto';
-import type { Server } from '@hapi/hapi';
+import type { Request, Server } from '@hapi/hapi';
 import type { PorticoConfig } from '../config/schema.ts';
+import { isIdentityHeader } from '../upstream/identityHeaders.ts';
 import { clientIp } from './clientIp.ts';
 
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Only the gateway may speak for the caller's identity; upstreams trust these.
-const IDENTITY_HEADER = /^x-user-/;
 
+/** Only the gateway may speak for the caller's identity; upstreams trust these. */
 export function stripIdentityHeaders(headers: Record<string, unknown>): void {
   for (const name of Object.keys(headers)) {
-    if (IDENTITY_HEADER.test(name)) delete headers[name];
+    if (isIdentityHeader(name)) delete headers[name];
   }
 }
 
-export function registerRequestContext(server: Server, config: PorticoConfig['server']): void {
+export type ResponseSentListener = (request: Request, sent: { status: number; durationMs: number }) => void;
+
+export function registerRequestContext(
+  server: Server,
+  config: PorticoConfig['server'],
+  onSent: ResponseSentListener,
+): void {
   const { header, trustIncoming } = config.requestId;
   const { trustedProxies } = config;
 
@@ -29,6 +36,14 @@ export function registerRequestContext(server: Server, config: PorticoConfig['se
       routeId: 'unmatched',
       clientIp: clientIp(request.info.remoteAddress, headers['x-forwarded-for'], trustedProxies),
     };
+    const res = request.raw.res;
+    // 499 (nginx's "client closed request") when the client left before the answer was sent.
+    res.once('close', () =>
+      onSent(request, {
+        status: res.writableFinished ? res.statusCode : 499,
+        durationMs: Date.now() - request.info.received,
+      }),
+    );
     return h.continue;
   });
 

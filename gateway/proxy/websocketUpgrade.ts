@@ -7,8 +7,7 @@ import type { Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { ProxyRouteApp } from '../routes/buildProxyRoutes.ts';
 import { clientIp } from '../core/clientIp.ts';
-import { stripIdentityHeaders } from '../core/requestContext.ts';
-import { rewriteForwardHeaders } from './forwardHeaders.ts';
+import { forwardHeaders } from './forwardHeaders.ts';
 import { upstreamPath } from './upstreamPath.ts';
 
 export interface UpgradeOptions {
@@ -38,13 +37,14 @@ export function handleUpgrades(server: Server, options: UpgradeOptions): void {
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const upgrade = req.headers.upgrade;
     const connection = req.headers.connection;
-    stripIdentityHeaders(req.headers);
-    rewriteForwardHeaders(req, {
+    // Upgrades have no auth (a config rule), so no caller identity: only the client's address.
+    const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies);
+    req.headers = forwardHeaders(req.headers, {
       requestId,
       requestIdHeader: options.requestIdHeader,
-      clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies),
+      caller: { ip },
       protocol: 'http',
-    });
+    }) as typeof req.headers;
     // The upgrade itself is the one hop-by-hop exchange that must reach the upstream.
     req.headers.upgrade = upgrade;
     req.headers.connection = connection;

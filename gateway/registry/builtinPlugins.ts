@@ -11,6 +11,7 @@ import graphql from '../../plugins/graphql/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
+import webBff from '../../bff/web/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
   const plugins: PorticoPlugin[] = [
@@ -24,6 +25,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     dedup,
     circuitBreaker,
     retry,
+    webBff,
     graphql,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));

@@ -2,10 +2,12 @@
 // config routes: route id, auth mode, body policy and validated per-route plugin options.
 import type { ServerRoute } from '@hapi/hapi';
 import type { z } from 'zod';
-import type { HandlerRoute, PorticoPlugin } from '../../contracts/plugin.ts';
+import type { HandlerRoute, PorticoPlugin, ResponseHeaderStep } from '../../contracts/plugin.ts';
+import type { RouteFacts } from '../../contracts/upstream.ts';
 import { ConfigError, fromZodIssues, type ConfigIssue } from '../config/configIssues.ts';
+import type { RouteResponseSteps } from '../core/problemResponses.ts';
 
-export interface HandlerRouteApp {
+export interface HandlerRouteApp extends RouteResponseSteps {
   routeId: string;
   kind: 'handler';
 }
@@ -14,6 +16,10 @@ export function buildHandlerRoutes(
   routes: HandlerRoute[],
   plugins: ReadonlyMap<string, PorticoPlugin>,
   authStrategies: string[],
+  responseStepsFor: (
+    facts: RouteFacts | undefined,
+    routeOptions: Record<string, unknown>,
+  ) => ResponseHeaderStep[],
 ): ServerRoute[] {
   const issues: ConfigIssue[] = [];
   const built = routes.map((route): ServerRoute => {
@@ -41,7 +47,13 @@ export function buildHandlerRoutes(
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
       (method): method is Exclude<typeof method, 'HEAD'> => method !== 'HEAD',
     );
-    const app: HandlerRouteApp = { routeId: route.id, kind: 'handler' };
+    // Response-header steps see a handler route with no upstream of its own.
+    const facts: RouteFacts = { routeId: route.id, kind: 'handler', upstream: '', methods };
+    const app: HandlerRouteApp = {
+      routeId: route.id,
+      kind: 'handler',
+      responseSteps: responseStepsFor(facts, pluginOptions),
+    };
     return {
       method: methods,
       path: route.path,

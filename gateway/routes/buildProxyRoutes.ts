@@ -1,25 +1,49 @@
 // Turns the config's routes into hapi routes, decided once at build time: path rewrite, limits,
-// auth mode and per-route plugin options all live on the route, not in per-request lookups.
-import type { ServerRoute } from '@hapi/hapi';
+// auth mode, body policy, per-route plugin options, the upstream pipeline and the response path
+// (direct, or through hapi when a plugin must read answers) all live on the route.
+import type { IncomingMessage } from 'node:http';
+import type { Request, ServerRoute } from '@hapi/hapi';
+import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
+import type { Caller, RouteFacts } from '../../contracts/upstream.ts';
 import { staticPrefix } from '../config/loadConfigFile.ts';
 import type { RouteConfig } from '../config/schema.ts';
+import type { RouteResponseSteps } from '../core/problemResponses.ts';
+import { createProxyHandler, type ProxyRouteTarget } from '../proxy/createProxyHandler.ts';
 import type { Upstream } from '../proxy/createUpstream.ts';
-import type { createProxyEngine, ProxyRouteTarget } from '../proxy/createProxyEngine.ts';
+import type { Pipeline } from '../upstream/composePipeline.ts';
+import type { UpstreamErrorListener } from '../upstream/failureToBoom.ts';
 
-export interface ProxyRouteApp {
+export interface ProxyRouteApp extends RouteResponseSteps {
   routeId: string;
+  kind: 'proxy';
   upstream: string;
   proxy: ProxyRouteTarget;
+  /** Answers written straight to the client (true) or through hapi's response path. */
+  direct: boolean;
 }
+
+export interface ProxyRouteParts {
+  requestIdHeader: string;
+  readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>;
+  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  onUpstreamError: UpstreamErrorListener;
+  pipelineFor(facts: RouteFacts, routeOptions: Record<string, unknown>): Pipeline;
+  responseStepsFor(facts: RouteFacts, routeOptions: Record<string, unknown>): ResponseHeaderStep[];
+  readsResponse(facts: RouteFacts, routeOptions: Record<string, unknown>): boolean;
+}
+
+/** Bodies up to this size are read whole before the exchange under `body: auto`. */
+const AUTO_BUFFER_LIMIT = 1024 * 1024;
 
 export function buildProxyRoutes(
   routes: RouteConfig[],
   upstreams: ReadonlyMap<string, Upstream>,
-  engine: ReturnType<typeof createProxyEngine>,
   authStrategies: string[],
+  parts: ProxyRouteParts,
 ): ServerRoute[] {
   return routes.map((route) => {
     const upstream = upstreams.get(route.upstream)!;
+    const routeId = route.name ?? route.path;
     const target: ProxyRouteTarget = {
       upstream,
       rewrite: {
@@ -31,21 +55,42 @@ export function buildProxyRoutes(
       responseTimeout: route.timeout ?? upstream.config.timeout,
       maxBodySize: route.maxBodySize,
       websocket: route.websocket,
+      bufferBody:
+        route.body === 'buffer' || (route.body === 'auto' && route.maxBodySize <= AUTO_BUFFER_LIMIT),
     };
-    const app: ProxyRouteApp = { routeId: route.name ?? route.path, upstream: upstream.name, proxy: target };
     // hapi answers HEAD from a GET route and refuses HEAD as a route method of its own.
     const methods = route.methods === '*' ? '*' : route.methods.filter((method) => method !== 'HEAD');
+    const facts: RouteFacts = { routeId, kind: 'proxy', upstream: upstream.name, methods: route.methods };
+    const responseSteps = parts.responseStepsFor(facts, route.plugins);
+    const direct = !parts.readsResponse(facts, route.plugins);
+    const app: ProxyRouteApp = {
+      routeId,
+      kind: 'proxy',
+      upstream: upstream.name,
+      proxy: target,
+      direct,
+      responseSteps,
+    };
     // hapi refuses payload settings on a route that only answers GET (and HEAD).
     const takesBody = methods === '*' || methods.some((method) => method !== 'GET');
     return {
       method: methods,
       path: route.path,
-      handler: engine.handler(target),
+      handler: createProxyHandler(target, {
+        routeId,
+        requestIdHeader: parts.requestIdHeader,
+        pipeline: parts.pipelineFor(facts, route.plugins),
+        direct,
+        responseSteps,
+        readBody: parts.readBody,
+        exchangeContext: parts.exchangeContext,
+        onUpstreamError: parts.onUpstreamError,
+      }),
       options: {
         app,
         plugins: route.plugins,
         auth: route.auth === 'none' ? false : { mode: route.auth, strategies: authStrategies },
-        // The body is streamed to the upstream untouched: hapi neither reads nor parses it.
+        // The body goes to the upstream untouched: hapi neither reads nor parses it.
         ...(takesBody && {
           payload: { output: 'stream', parse: false, timeout: false, maxBytes: route.maxBodySize },
         }),

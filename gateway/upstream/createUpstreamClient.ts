@@ -1,62 +1,120 @@
-// A typed client for one upstream on behalf of one route: builds the outgoing exchange (identity
-// headers from the verified caller, the request id, a JSON body), sends it through the route's
-// pipeline and turns transport failures into the same problem+json errors a proxied route gives.
-import Boom from '@hapi/boom';
-import type { JsonReply, UpstreamCall, UpstreamClient, UpstreamReply } from '../../contracts/upstream.ts';
+// A typed client for one upstream on behalf of one route: builds the exchange (identity headers
+// from the verified caller, the request id, a JSON body), sends it through the route's pipeline
+// (the same steps a proxied request passes) and turns failures into problem+json errors.
+import type { Readable } from 'node:stream';
+import type {
+  JsonReply,
+  UpstreamCall,
+  UpstreamClient,
+  UpstreamExchange,
+  UpstreamReply,
+} from '../../contracts/upstream.ts';
 import { readReplyBody } from '../../contracts/upstream.ts';
-import { boomForUpstreamError, classifyUpstreamError, type UpstreamErrorKind } from '../proxy/proxyErrors.ts';
+import Boom from '@hapi/boom';
+import { BodyTooLarge, readBounded } from '../core/requestBody.ts';
 import type { Upstream } from '../proxy/createUpstream.ts';
+import type { Pipeline } from './composePipeline.ts';
+import { CLIENT_GONE, failureToBoom, type UpstreamErrorListener } from './failureToBoom.ts';
 import { setIdentityHeaders } from './identityHeaders.ts';
-import type { UndiciExchange } from './undiciTransport.ts';
+import { sendWithUndici } from './undiciTransport.ts';
 
-export interface UpstreamClientHooks {
-  requestIdHeader: string;
-  send(exchange: UndiciExchange): Promise<UpstreamReply>;
-  onUpstreamError(upstream: string, kind: UpstreamErrorKind): void;
+/** A handler's exchange: the contract's, plus a streamed body and its timeout. */
+export interface ClientExchange extends UpstreamExchange {
+  stream?: Readable;
+  timeout: number;
 }
+
+export interface UpstreamClientParts {
+  requestIdHeader: string;
+  /** The route's pipeline, resolved on first use (routes are built after plugins register). */
+  pipeline(): Pipeline;
+  onUpstreamError: UpstreamErrorListener;
+}
+
+/** The innermost step of a handler's pipeline: undici's pool of the upstream. */
+export function undiciTransport(upstream: Upstream): Pipeline {
+  return (plain) => {
+    const exchange = plain as ClientExchange;
+    return sendWithUndici(upstream.pool, {
+      method: exchange.method,
+      path: exchange.path,
+      headers: exchange.headers,
+      body: exchange.body ?? exchange.stream,
+      signal: exchange.signal,
+      timeout: exchange.timeout,
+    });
+  };
+}
+
+// Never forwarded from a handler's call: the browser's session, hop-by-hop headers, a stale length.
+const DROPPED = new Set([
+  'cookie',
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+]);
+const MAX_STREAMED_READ = 16 * 1024 * 1024;
 
 export function createUpstreamClient(
   upstream: Upstream,
   routeId: string,
-  hooks: UpstreamClientHooks,
+  parts: UpstreamClientParts,
 ): UpstreamClient {
-  const timeout = upstream.config.timeout;
+  const neverAborted = new AbortController().signal;
+  let pipeline: Pipeline | undefined;
 
   async function request(call: UpstreamCall): Promise<UpstreamReply> {
     const headers: Record<string, string | string[] | undefined> = {};
     for (const [name, value] of Object.entries(call.headers ?? {})) {
-      if (value !== undefined) headers[name.toLowerCase()] = value;
+      const lower = name.toLowerCase();
+      if (value !== undefined && !DROPPED.has(lower)) headers[lower] = value;
     }
-    // Never forwarded from a handler's call: the browser's session, a hop-by-hop header, a stale length.
-    delete headers['cookie'];
-    delete headers['host'];
-    delete headers['connection'];
-    delete headers['content-length'];
-    delete headers['transfer-encoding'];
     setIdentityHeaders(headers, call.caller);
-    headers[hooks.requestIdHeader] = call.requestId;
+    headers[parts.requestIdHeader] = call.requestId;
     headers['x-forwarded-for'] = call.caller.ip;
-    let body = call.body;
+
+    let body: Buffer | undefined;
+    let stream: Readable | undefined;
     if (call.json !== undefined) {
-      body = JSON.stringify(call.json);
+      body = Buffer.from(JSON.stringify(call.json));
       headers['content-type'] = 'application/json';
-    }
+    } else if (typeof call.body === 'string') body = Buffer.from(call.body);
+    else if (Buffer.isBuffer(call.body)) body = call.body;
+    else stream = call.body;
+    if (body) headers['content-length'] = String(body.length);
+
+    let read: Promise<Buffer> | undefined;
+    const exchange: ClientExchange = {
+      upstream: upstream.name,
+      routeId,
+      method: call.method.toUpperCase(),
+      path: upstream.basePath + call.path,
+      headers,
+      body,
+      streamed: stream !== undefined,
+      caller: call.caller,
+      requestId: call.requestId,
+      signal: call.signal ?? neverAborted,
+      readBody: (maxBytes) => {
+        if (body)
+          return body.length > maxBytes ? Promise.reject(new BodyTooLarge(maxBytes)) : Promise.resolve(body);
+        read ??= readBounded(stream as never, Math.min(maxBytes, MAX_STREAMED_READ));
+        return read;
+      },
+      stream,
+      timeout: call.timeout ?? upstream.config.timeout,
+    };
     try {
-      return await hooks.send({
-        method: call.method.toUpperCase(),
-        path: upstream.basePath + call.path,
-        headers,
-        body,
-        signal: call.signal,
-        timeout: call.timeout ?? timeout,
-      });
+      return await (pipeline ??= parts.pipeline())(exchange);
     } catch (error) {
-      if (Boom.isBoom(error)) throw error;
-      if ((error as { code?: string }).code === 'PORTICO_CLIENT_CLOSED' || call.signal?.aborted)
+      const failure = failureToBoom(error, upstream.name, call.requestId, parts.onUpstreamError);
+      if (failure === CLIENT_GONE || exchange.signal.aborted)
         throw Boom.clientTimeout('the exchange was aborted');
-      const kind = classifyUpstreamError(error as NodeJS.ErrnoException);
-      hooks.onUpstreamError(upstream.name, kind);
-      throw boomForUpstreamError(kind, upstream.name);
+      throw failure;
     }
   }
 

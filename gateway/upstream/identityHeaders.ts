@@ -17,10 +17,12 @@ export function setIdentityHeaders(
   caller: Caller,
 ): void {
   for (const name of Object.keys(headers)) if (IDENTITY_HEADER.test(name)) delete headers[name];
-  if (caller.userId !== undefined) headers['x-user-id'] = headerValue(caller.userId);
-  if (caller.roles) headers['x-user-roles'] = headerValue(caller.roles.join(','));
-  if (caller.scopes) headers['x-user-scopes'] = headerValue(caller.scopes.join(' '));
-  if (caller.issuer !== undefined) headers['x-user-issuer'] = headerValue(caller.issuer);
+  if (caller.userId !== undefined) {
+    headers['x-user-id'] = headerValue(caller.userId);
+    headers['x-user-roles'] = headerValue((caller.roles ?? []).join(','));
+    headers['x-user-scopes'] = headerValue((caller.scopes ?? []).join(' '));
+    if (caller.issuer !== undefined) headers['x-user-issuer'] = headerValue(caller.issuer);
+  }
   if (caller.apiKeyId !== undefined) headers['x-api-key-id'] = headerValue(caller.apiKeyId);
   if (caller.apiKeyOwner !== undefined) headers['x-api-key-owner'] = headerValue(caller.apiKeyOwner);
 }

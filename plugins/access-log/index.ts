@@ -1,7 +1,12 @@
 // One JSON line per finished request, with the request id, route, upstream, status and duration.
 import type { Request } from '@hapi/hapi';
 import { definePlugin } from '../../contracts/plugin.ts';
-import { accessLogOptions, accessLogRouteOptions, type AccessLogRouteOptions } from './schema.ts';
+import {
+  accessLogOptions,
+  accessLogRouteOptions,
+  type AccessLogOptions,
+  type AccessLogRouteOptions,
+} from './schema.ts';
 
 export default definePlugin({
   name: 'access-log',
@@ -15,22 +20,18 @@ export default definePlugin({
     const gateway = server.portico;
     const logger = gateway.logger;
 
-    server.events.on('response', (request: Request) => {
+    const levelFor = gateway.perRoute<AccessLogRouteOptions, AccessLogOptions['level'] | false>(
+      'access-log',
+      (routeOptions) => (routeOptions === false ? false : (routeOptions?.level ?? options.level)),
+    );
+
+    // One line when the response is sent or the client left (direct answers and hapi's alike).
+    gateway.onResponseSent((request: Request, sent) => {
       if (skip.has(request.path)) return;
-      const routeOptions = gateway.routeOptions<AccessLogRouteOptions>(request.route, 'access-log');
-      if (routeOptions === false) return;
+      const level = levelFor(request.route);
+      if (level === false) return;
       const context = request.plugins.portico;
-      // When the client left first, hapi's response is a symbol, not an object.
-      const response: unknown = request.response;
-      const status =
-        typeof response === 'object' && response !== null
-          ? (response as { statusCode?: number }).statusCode
-          : undefined;
-      const responded = request.info.responded || Date.now();
-      // Node answers 499-like aborts with no status; record them so they are not invisible.
-      const aborted = request.raw.res.writableEnded === false;
-      // The root logger with the request id as a field: a child logger per request costs more.
-      logger[routeOptions?.level ?? options.level](
+      logger[level](
         {
           event: 'access',
           requestId: context?.requestId,
@@ -40,8 +41,8 @@ export default definePlugin({
           upstream: context?.upstream,
           // A GraphQL route names its operation(s) there (plugins/graphql); absent elsewhere.
           operation: (request.plugins as { graphql?: { operation?: string } }).graphql?.operation,
-          status: aborted ? 499 : status,
-          durationMs: responded - request.info.received,
+          status: sent.status,
+          durationMs: sent.durationMs,
           clientIp: context?.clientIp,
           userAgent: request.headers['user-agent'],
         },

@@ -1,12 +1,13 @@
 // Load shedding: a concurrency limit per upstream that adapts to its measured latency (Gradient2 or
-// Vegas, as Netflix's concurrency-limits and Envoy's adaptive concurrency filter), and process-level
+// Vegas, as Netflix's concurrency-limits and Envoy's adaptive concurrency filter) that counts every
+// exchange with it, proxied or a handler's call (the first stage of the upstream pipeline), and process-level
 // shedding when the gateway's own event loop lags. Over a limit, a request gets 503 at once.
 // Wiring only: the algorithms, the in-flight accounting and the lag decision live in their own files.
 import Boom from '@hapi/boom';
 import type { RequestRoute } from '@hapi/hapi';
 import { performance } from 'node:perf_hooks';
-import { Counter, Gauge } from 'prom-client';
 import { definePlugin } from '../../contracts/plugin.ts';
+import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
 import { shedForLag, startLagMonitor, type LagMonitor } from './lagShedding.ts';
 import { Gradient2Limit } from './limits/gradient2Limit.ts';
 import type { LimitAlgorithm } from './limits/types.ts';
@@ -62,11 +63,20 @@ export default definePlugin({
     const gateway = server.portico;
     const log = gateway.logger.child({ plugin: PLUGIN_NAME });
 
-    // 1. One limiter per upstream, made here: two gateways in one process share nothing.
+    // 1. One limiter per upstream, kept across reloads (per gateway: two gateways in one process share nothing).
+    const algorithmKey = JSON.stringify([
+      options.algorithm,
+      options.initialLimit,
+      options.minLimit,
+      options.maxLimit,
+    ]);
     const limiters = new Map<string, UpstreamLimiter>(
       [...gateway.upstreams.keys()].map((name) => [
         name,
-        new UpstreamLimiter(createAlgorithm(options), options.criticalHeadroom),
+        gateway.keep(
+          `${PLUGIN_NAME}:${name}:${algorithmKey}:${options.criticalHeadroom}`,
+          () => new UpstreamLimiter(createAlgorithm(options), options.criticalHeadroom),
+        ),
       ]),
     );
 
@@ -81,47 +91,33 @@ export default definePlugin({
     };
 
     // 3. Metrics, read from the limiters when scraped.
-    new Gauge({
-      name: 'portico_adaptive_concurrency_limit',
-      help: 'Current concurrency limit per upstream',
-      labelNames: ['upstream'],
-      registers: [gateway.metrics],
-      collect() {
-        for (const [upstream, limiter] of limiters) this.set({ upstream }, limiter.limit);
-      },
+    const metric = pluginMetrics(gateway.metrics, PLUGIN_NAME);
+    metric.gauge('limit', 'Current concurrency limit per upstream', ['upstream'], (gauge) => {
+      for (const [upstream, limiter] of limiters) gauge.set({ upstream }, limiter.limit);
     });
-    new Gauge({
-      name: 'portico_adaptive_concurrency_inflight',
-      help: 'Exchanges in flight per upstream',
-      labelNames: ['upstream'],
-      registers: [gateway.metrics],
-      collect() {
-        for (const [upstream, limiter] of limiters) this.set({ upstream }, limiter.inflight);
-      },
+    metric.gauge('inflight', 'Exchanges in flight per upstream', ['upstream'], (gauge) => {
+      for (const [upstream, limiter] of limiters) gauge.set({ upstream }, limiter.inflight);
     });
-    const rejected = new Counter({
-      name: 'portico_adaptive_concurrency_rejected_total',
-      help: 'Requests answered 503 because their upstream was at its concurrency limit',
-      labelNames: ['upstream', 'priority'],
-      registers: [gateway.metrics],
-    });
-    const shed = new Counter({
-      name: 'portico_adaptive_concurrency_shed_total',
-      help: 'Requests answered 503 because the event loop lagged past the threshold of their priority',
-      labelNames: ['priority'],
-      registers: [gateway.metrics],
-    });
+    const rejected = metric.counter(
+      'rejected_total',
+      'Requests answered 503 because their upstream was at its concurrency limit',
+      ['upstream', 'priority'],
+    );
+    const shed = metric.counter(
+      'shed_total',
+      'Requests answered 503 because the event loop lagged past the threshold of their priority',
+      ['priority'],
+    );
 
     // 4. Process-level shedding on event-loop lag, decided in onRequest, before any other work.
     let monitor: LagMonitor | undefined;
     const { eventLoop } = options;
     if (eventLoop) {
       const thresholds = { maxLagMs: eventLoop.maxLag, criticalMaxLagMs: eventLoop.criticalMaxLag };
-      const lagGauge = new Gauge({
-        name: 'portico_adaptive_concurrency_event_loop_lag_seconds',
-        help: 'p99 event-loop delay of the last measurement interval',
-        registers: [gateway.metrics],
-      });
+      const lagGauge = metric.gauge(
+        'event_loop_lag_seconds',
+        'p99 event-loop delay of the last measurement interval',
+      );
       let lagging = false;
       monitor = startLagMonitor(eventLoop.interval, (lagMs) => {
         lagGauge.set(lagMs / 1000);
@@ -152,37 +148,45 @@ export default definePlugin({
     }
 
     // 5. Per-upstream limit around every exchange; the latency is the time to the response headers.
-    gateway.interceptUpstream(async (exchange, next) => {
-      const limiter = limiters.get(exchange.upstream);
-      const priority = priorityOf(exchange.request.route, exchange.request.path);
-      if (!limiter || !priority) return next();
-      const slot = limiter.tryAcquire(priority);
-      if (!slot) {
-        rejected.inc({ upstream: exchange.upstream, priority });
-        gateway
-          .requestLogger(exchange.request)
-          .debug(
-            { event: 'concurrency_limited', upstream: exchange.upstream, limit: limiter.limit },
-            'upstream at its concurrency limit',
-          );
-        throw overloaded(
-          `upstream "${exchange.upstream}" is at its concurrency limit; retry later`,
-          options.retryAfter,
-        );
-      }
-      const started = performance.now();
-      try {
-        const response = await next();
-        const rttMs = performance.now() - started;
-        if (SHED_STATUSES.has(response.statusCode ?? 0)) slot.dropped(rttMs);
-        else slot.success(rttMs);
-        return response;
-      } catch (error) {
-        if (TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
-          slot.dropped(performance.now() - started);
-        else slot.ignore();
-        throw error;
-      }
+    gateway.upstreamStep<AdaptiveConcurrencyRouteOptions>({
+      stage: 'admission',
+      build(route, routeOptions) {
+        const limiter = limiters.get(route.upstream);
+        if (!limiter) return undefined;
+        const { upstream } = route;
+        // Decided per route; only critical paths inside a route need a look at each request's path.
+        const routePriority: RequestPriority | undefined = routeOptions?.critical ? 'critical' : undefined;
+        return async (exchange, next) => {
+          const priority =
+            routePriority ??
+            (exchange.clientPath && isCriticalPath(exchange.clientPath) ? 'critical' : 'normal');
+          const slot = limiter.tryAcquire(priority);
+          if (!slot) {
+            rejected.inc({ upstream, priority });
+            log.debug(
+              { event: 'concurrency_limited', requestId: exchange.requestId, upstream, limit: limiter.limit },
+              'upstream at its concurrency limit',
+            );
+            throw overloaded(
+              `upstream "${upstream}" is at its concurrency limit; retry later`,
+              options.retryAfter,
+            );
+          }
+          const started = performance.now();
+          try {
+            const reply = await next(exchange);
+            const rttMs = performance.now() - started;
+            if (SHED_STATUSES.has(reply.status)) slot.dropped(rttMs);
+            else slot.success(rttMs);
+            return reply;
+          } catch (error) {
+            if (TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
+              slot.dropped(performance.now() - started);
+            else slot.ignore();
+            throw error;
+          }
+        };
+      },
     });
 
     // 6. The state for ops, on the admin listener.

@@ -33,10 +33,6 @@ function invalidKey(description: string): Boom.Boom {
   return error;
 }
 
-function headerValue(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
-}
-
 async function openStore(
   options: ApiKeyOptions['store'],
   redis: Parameters<typeof createRedisStore>[0] | undefined,
@@ -155,9 +151,7 @@ export default definePlugin({
         }
 
         checks.inc({ result: 'valid' });
-        const headers = request.headers as Record<string, string>;
-        headers[KEY_ID_HEADER] = found.id;
-        headers[KEY_OWNER_HEADER] = headerValue(found.owner);
+        // The upstream learns which key this is from the credentials: the gateway sends x-api-key-* made from them.
         const credentials: ApiKeyCredentials = {
           kind: 'api-key',
           keyId: found.id,

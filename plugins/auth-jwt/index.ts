@@ -24,9 +24,6 @@ function invalidToken(description: string): Boom.Boom {
 }
 
 /** Identity headers carry printable ASCII only; anything else is percent-encoded. */
-function headerValue(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
-}
 
 export default definePlugin({
   name: 'auth-jwt',
@@ -161,12 +158,7 @@ export default definePlugin({
           throw forbidden;
         }
 
-        // Identity for the upstream; the core already removed any client-sent x-user-* headers.
-        const headers = request.headers as Record<string, string>;
-        headers['x-user-id'] = headerValue(verified.userId);
-        headers['x-user-roles'] = headerValue(verified.roles.join(','));
-        headers['x-user-scopes'] = headerValue(verified.scopes.join(' '));
-        headers['x-user-issuer'] = headerValue(verified.issuer);
+        // The upstream learns who this is from the credentials: the gateway sends x-user-* made from them.
         return h.authenticated({ credentials: verified as unknown as AuthCredentials });
       },
     }));

@@ -1,6 +1,6 @@
 // What the circuit-breaker plugin offers other plugins (a BFF serving stale data) through
 // `server.plugins['circuit-breaker']`, so they need none of its internals.
-import type { Request } from '@hapi/hapi';
+import type { UpstreamExchange } from '../../contracts/upstream.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -9,8 +9,8 @@ export interface FallbackContext {
   /** `open`: the circuit refused the call; `failure`: the exchange failed without an answer. */
   reason: 'open' | 'failure';
   error: Error;
-  /** The proxied request, when the fallback answers a proxied route. */
-  request?: Request;
+  /** The exchange the fallback answers: a proxied request's or a handler's call. */
+  exchange: UpstreamExchange;
 }
 
 /** An answer a fallback gives in the upstream's place. */
@@ -27,14 +27,11 @@ export type FallbackHandler = (
 ) => FallbackResponse | undefined | Promise<FallbackResponse | undefined>;
 
 export interface CircuitBreakerApi {
-  /** Sets the fallback of `upstream`'s proxied routes (one per upstream; a later call replaces it). */
-  fallback(upstream: string, handler: FallbackHandler): void;
   /**
-   * Runs `action` (a BFF's call to a service) through `upstream`'s breaker: a rejection counts as
-   * a failure; while the circuit is open it rejects at once with a 503 Boom carrying Retry-After
-   * and `data: { upstream, state }`. Without a breaker for `upstream` it just runs `action`.
+   * Sets the fallback of `upstream` (one per upstream; a later call replaces it): it answers the
+   * exchanges of every route to that upstream, proxied or made by a handler's upstream client.
    */
-  run<T>(upstream: string, action: () => Promise<T>): Promise<T>;
+  fallback(upstream: string, handler: FallbackHandler): void;
   /** The state of `upstream`'s circuit; undefined when it has no breaker. */
   state(upstream: string): BreakerState | undefined;
 }

@@ -1,13 +1,14 @@
 // What counts against an upstream at its breaker: it could not be reached, it did not answer in
-// time, or it answered 5xx. A client that went away or a body over the route's limit is nobody's
-// failure but the client's.
-import type { IncomingMessage } from 'node:http';
+// time, it reset the connection, or it answered 5xx. A client that went away
+// (PORTICO_CLIENT_CLOSED), a body over the route's limit (PORTICO_BODY_TOO_LARGE) or a refusal of
+// the edge's own (a Boom: rate limit, concurrency limit) is nobody's failure but the client's:
+// only codes in this list count.
+import type { UpstreamReply } from '../../contracts/upstream.ts';
 
 const UPSTREAM_FAILURE_CODES = new Set([
   'PORTICO_CONNECT_TIMEOUT',
   'PORTICO_RESPONSE_TIMEOUT',
   'PORTICO_BREAKER_TIMEOUT',
-  'PORTICO_ACTION_FAILED',
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
@@ -20,8 +21,8 @@ const UPSTREAM_FAILURE_CODES = new Set([
 
 /** A 5xx answer, carried as an error through the breaker so it counts, then handed on to the client as it is. */
 export class UpstreamServerError extends Error {
-  constructor(readonly response: IncomingMessage) {
-    super(`upstream answered ${response.statusCode}`);
+  constructor(readonly reply: UpstreamReply) {
+    super(`upstream answered ${reply.status}`);
   }
 }
 
@@ -33,14 +34,6 @@ export class BreakerTimeout extends Error {
   }
 }
 
-/** A rejection of an action run through the API (`run`): counted, then the original is rethrown. */
-export class ActionFailure extends Error {
-  readonly code = 'PORTICO_ACTION_FAILED';
-  constructor(readonly original: unknown) {
-    super('action failed');
-  }
-}
-
 export function isUpstreamFailure(error: unknown): boolean {
   if (error instanceof UpstreamServerError) return true;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -49,9 +42,9 @@ export function isUpstreamFailure(error: unknown): boolean {
 
 /** Runs `exchange` with a deadline; an answer arriving after it is drained so its socket is freed. */
 export function withDeadline(
-  exchange: Promise<IncomingMessage>,
+  exchange: Promise<UpstreamReply>,
   timeout: number | false,
-): Promise<IncomingMessage> {
+): Promise<UpstreamReply> {
   if (timeout === false) return exchange;
   return new Promise((resolve, reject) => {
     let late = false;
@@ -62,7 +55,7 @@ export function withDeadline(
     exchange.then(
       (response) => {
         clearTimeout(timer);
-        if (late) response.resume();
+        if (late) response.body.resume();
         else resolve(response);
       },
       (error: unknown) => {

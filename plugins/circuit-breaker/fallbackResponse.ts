@@ -1,9 +1,9 @@
-// A fallback's answer, shaped as the upstream response the proxy hands to hapi (status, headers, body stream).
-import type { IncomingMessage } from 'node:http';
+// A fallback's answer, shaped as an upstream reply (status, headers, body stream).
 import { Readable } from 'node:stream';
+import type { UpstreamReply } from '../../contracts/upstream.ts';
 import type { FallbackResponse } from './api.ts';
 
-export function fallbackResponse(answer: FallbackResponse, reason: string): IncomingMessage {
+export function fallbackResponse(answer: FallbackResponse, reason: string): UpstreamReply {
   const isRaw = typeof answer.body === 'string' || Buffer.isBuffer(answer.body);
   const body = isRaw ? Buffer.from(answer.body as string | Buffer) : Buffer.from(JSON.stringify(answer.body));
   const headers: Record<string, string> = { ...lowerCased(answer.headers ?? {}) };
@@ -11,12 +11,7 @@ export function fallbackResponse(answer: FallbackResponse, reason: string): Inco
   headers['content-length'] = String(body.length);
   // Says to clients and caches that this is not the upstream's own answer.
   headers['x-portico-fallback'] = reason;
-  const stream = Readable.from([body], { objectMode: false });
-  return Object.assign(stream, {
-    statusCode: answer.status ?? 200,
-    statusMessage: '',
-    headers,
-  }) as unknown as IncomingMessage;
+  return { status: answer.status ?? 200, headers, body: Readable.from([body]) };
 }
 
 function lowerCased(headers: Record<string, string>): Record<string, string> {

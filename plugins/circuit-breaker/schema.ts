@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { duration } from '../../contracts/units.ts';
+import {
+  settingsForUpstream,
+  upstreamOverrideSchema,
+  upstreamOverridesSchema,
+} from '../../contracts/upstreamOverrides.ts';
 
 // Each field once, without its default: the plugin-wide settings default them, an upstream's
 // override leaves them unset (so it inherits the plugin-wide value).
@@ -20,16 +25,7 @@ const fields = {
   rollingBuckets: () => z.number().int().min(1).max(100).describe('Buckets the rolling window is split into'),
 };
 
-const upstreamOverride = z
-  .object({
-    errorThresholdPercentage: fields.errorThresholdPercentage().optional(),
-    volumeThreshold: fields.volumeThreshold().optional(),
-    resetTimeout: fields.resetTimeout().optional(),
-    timeout: fields.timeout().optional(),
-    rollingWindow: fields.rollingWindow().optional(),
-    rollingBuckets: fields.rollingBuckets().optional(),
-  })
-  .strict();
+const upstreamOverride = upstreamOverrideSchema(fields);
 
 export const circuitBreakerOptions = z
   .object({
@@ -39,10 +35,7 @@ export const circuitBreakerOptions = z
     timeout: fields.timeout().default(false),
     rollingWindow: fields.rollingWindow().prefault('10s'),
     rollingBuckets: fields.rollingBuckets().default(10),
-    upstreams: z
-      .record(z.string(), z.union([z.literal(false), upstreamOverride]))
-      .default({})
-      .describe('Per-upstream overrides by upstream name; false: no breaker for that upstream'),
+    upstreams: upstreamOverridesSchema(upstreamOverride, 'no breaker for that upstream'),
   })
   .strict();
 
@@ -52,11 +45,9 @@ export type BreakerSettings = Omit<CircuitBreakerOptions, 'upstreams'>;
 /** The settings of one upstream's breaker: its override over the plugin-wide values, or false. */
 export function settingsFor(options: CircuitBreakerOptions, upstream: string): BreakerSettings | false {
   const { upstreams, ...defaults } = options;
-  const override = upstreams[upstream];
-  if (override === false) return false;
-  const merged: BreakerSettings = { ...defaults };
-  for (const [key, value] of Object.entries(override ?? {})) {
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-  }
-  return merged;
+  return settingsForUpstream<BreakerSettings>(
+    defaults,
+    upstreams as Record<string, false | Partial<BreakerSettings>>,
+    upstream,
+  );
 }

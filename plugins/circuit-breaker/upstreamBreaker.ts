@@ -13,6 +13,8 @@ export interface UpstreamBreaker {
   retryAfterSeconds(): number;
   /** Runs `action` through the breaker; rejects with code EOPENBREAKER while the circuit is open. */
   fire<T>(action: () => Promise<T>): Promise<T>;
+  /** An open circuit goes half-open now (its upstream was seen healthy): the next call is the probe. */
+  halfOpenNow(): void;
   shutdown(): void;
 }
 
@@ -28,29 +30,40 @@ export function createUpstreamBreaker(
 ): UpstreamBreaker {
   const now = hooks.now ?? Date.now;
   let openedAt = 0;
-  const breaker: CircuitBreaker<[() => Promise<unknown>], unknown> = new CircuitBreaker(
-    (action: () => Promise<unknown>) => action(),
-    {
-      name: upstream,
-      // The deadline is applied around the exchange (withDeadline), where a late answer can be drained.
-      timeout: false,
-      errorThresholdPercentage: settings.errorThresholdPercentage,
-      volumeThreshold: settings.volumeThreshold,
-      resetTimeout: settings.resetTimeout,
-      rollingCountTimeout: settings.rollingWindow,
-      rollingCountBuckets: settings.rollingBuckets,
-      rollingPercentilesEnabled: false,
-      // true = "not a failure". A client that left is not the upstream's fault, except during the
-      // half-open probe: there an unfinished probe proves nothing, so the circuit opens again.
-      errorFilter: (error: unknown) => !isUpstreamFailure(error) && !breaker.halfOpen,
-    },
-  );
-  breaker.on('open', () => {
-    openedAt = now();
-    hooks.onTransition(upstream, 'open');
-  });
-  breaker.on('halfOpen', () => hooks.onTransition(upstream, 'half-open'));
-  breaker.on('close', () => hooks.onTransition(upstream, 'closed'));
+  const make = (state?: { halfOpen: true }) => {
+    const made: CircuitBreaker<[() => Promise<unknown>], unknown> = new CircuitBreaker(
+      (action: () => Promise<unknown>) => action(),
+      {
+        ...options,
+        // opossum can start in a given state; it has no call to half-open a running breaker.
+        ...(state && {
+          state: { ...state, closed: false, open: false, shutdown: false, pendingClose: true },
+        }),
+      },
+    );
+    made.on('open', () => {
+      openedAt = now();
+      hooks.onTransition(upstream, 'open');
+    });
+    made.on('halfOpen', () => hooks.onTransition(upstream, 'half-open'));
+    made.on('close', () => hooks.onTransition(upstream, 'closed'));
+    return made;
+  };
+  const options = {
+    name: upstream,
+    // The deadline is applied around the exchange (withDeadline), where a late answer can be drained.
+    timeout: false as const,
+    errorThresholdPercentage: settings.errorThresholdPercentage,
+    volumeThreshold: settings.volumeThreshold,
+    resetTimeout: settings.resetTimeout,
+    rollingCountTimeout: settings.rollingWindow,
+    rollingCountBuckets: settings.rollingBuckets,
+    rollingPercentilesEnabled: false,
+    // true = "not a failure". A client that left is not the upstream's fault, except during the
+    // half-open probe: there an unfinished probe proves nothing, so the circuit opens again.
+    errorFilter: (error: unknown) => !isUpstreamFailure(error) && !breaker.halfOpen,
+  };
+  let breaker = make();
 
   const state = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
 
@@ -63,6 +76,12 @@ export function createUpstreamBreaker(
       return Math.max(1, Math.ceil((openedAt + settings.resetTimeout - now()) / 1000));
     },
     fire: <T>(action: () => Promise<T>) => breaker.fire(action) as Promise<T>,
+    halfOpenNow() {
+      if (!breaker.opened) return;
+      breaker.shutdown();
+      breaker = make({ halfOpen: true });
+      hooks.onTransition(upstream, 'half-open');
+    },
     shutdown: () => breaker.shutdown(),
   };
 }

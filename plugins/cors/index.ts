@@ -1,6 +1,4 @@
 // CORS for browser clients: answers preflights at the edge, and adds the allow headers to real answers.
-import type { RequestRoute, ResponseObject } from '@hapi/hapi';
-import type { Boom } from '@hapi/boom';
 import { definePlugin } from '../../contracts/plugin.ts';
 import { originMatcher, type OriginMatcher } from './originMatcher.ts';
 import { corsOptions, corsRouteOptions, type CorsOptions, type CorsRouteOptions } from './schema.ts';
@@ -32,22 +30,20 @@ export default definePlugin({
   name: 'cors',
   version: '1.0.0',
   priority: 2000,
-  phases: ['onRequest', 'onPreResponse'],
+  phases: ['onRequest', 'response'],
   options: corsOptions,
   routeOptions: corsRouteOptions,
   register(server, options) {
     const gateway = server.portico;
     const defaultPolicy = compilePolicy(options);
-    const perRoute = new WeakMap<object, CorsPolicy>();
-
-    const policyFor = (route: RequestRoute): CorsPolicy | undefined => {
-      const routeOptions = gateway.routeOptions<CorsRouteOptions>(route, 'cors');
-      if (routeOptions === false) return undefined;
-      if (!routeOptions) return defaultPolicy;
-      let policy = perRoute.get(route);
-      if (!policy) perRoute.set(route, (policy = compilePolicy(options, routeOptions)));
-      return policy;
-    };
+    const compile = (routeOptions: CorsRouteOptions | false | undefined): CorsPolicy | undefined =>
+      routeOptions === false
+        ? undefined
+        : routeOptions
+          ? compilePolicy(options, routeOptions)
+          : defaultPolicy;
+    // Compiled once per route; a preflight looks up the route it asks about.
+    const policyFor = gateway.perRoute<CorsRouteOptions, CorsPolicy | undefined>('cors', compile);
 
     // Preflights are answered here, before auth: a browser never sends credentials on them.
     server.ext('onRequest', (request, h) => {
@@ -71,21 +67,18 @@ export default definePlugin({
       return response.takeover();
     });
 
-    server.ext('onPreResponse', (request, h) => {
-      const origin = request.headers.origin as string | undefined;
-      if (!origin) return h.continue;
-      const policy = policyFor(request.route);
-      const response = request.response as ResponseObject | Boom;
-      const headers =
-        'isBoom' in response && response.isBoom
-          ? response.output.headers
-          : (response as ResponseObject).headers;
-      headers['vary'] = headers['vary'] ? `${String(headers['vary'])}, origin` : 'origin';
-      if (!policy?.allows(origin)) return h.continue;
-      headers['access-control-allow-origin'] = policy.anyOrigin && !policy.credentials ? '*' : origin;
-      if (policy.credentials) headers['access-control-allow-credentials'] = 'true';
-      if (policy.exposeHeaders) headers['access-control-expose-headers'] = policy.exposeHeaders;
-      return h.continue;
+    // The allow headers on every real answer, as a response-header step built with the route.
+    gateway.responseHeaders<CorsRouteOptions>((_route, routeOptions) => {
+      const policy = compile(routeOptions);
+      return (request, headers) => {
+        const origin = request.headers.origin as string | undefined;
+        if (!origin) return;
+        headers['vary'] = headers['vary'] ? `${String(headers['vary'])}, origin` : 'origin';
+        if (!policy?.allows(origin)) return;
+        headers['access-control-allow-origin'] = policy.anyOrigin && !policy.credentials ? '*' : origin;
+        if (policy.credentials) headers['access-control-allow-credentials'] = 'true';
+        if (policy.exposeHeaders) headers['access-control-expose-headers'] = policy.exposeHeaders;
+      };
     });
   },
 });

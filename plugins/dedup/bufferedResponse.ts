@@ -1,7 +1,8 @@
 // An upstream answer held in memory (to share with coalesced requests, or to store and replay),
-// and back again as the IncomingMessage-shaped stream the proxy hands to hapi.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// and back again as a reply with a fresh body stream.
+import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
+import type { UpstreamReply } from '../../contracts/upstream.ts';
 
 export interface StoredResponse {
   status: number;
@@ -35,13 +36,14 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string | stri
   return kept;
 }
 
-export type Buffered = { complete: StoredResponse } | { overflow: IncomingMessage };
+export type Buffered = { complete: StoredResponse } | { overflow: UpstreamReply };
 
 /**
  * Reads `response` whole when it is at most `limit` bytes; past the limit it stops and returns a
  * stream of what was read followed by the rest, so the one client it belongs to still gets it all.
  */
-export function bufferResponse(response: IncomingMessage, limit: number): Promise<Buffered> {
+export function bufferResponse(reply: UpstreamReply, limit: number): Promise<Buffered> {
+  const response = reply.body;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -57,22 +59,18 @@ export function bufferResponse(response: IncomingMessage, limit: number): Promis
       if (size <= limit) return;
       cleanup();
       response.pause();
-      const rest = Object.assign(new PassThrough(), {
-        statusCode: response.statusCode,
-        statusMessage: response.statusMessage,
-        headers: response.headers,
-      });
+      const rest = new PassThrough();
       for (const read of chunks) rest.write(read);
       response.once('error', (error) => rest.destroy(error));
       response.pipe(rest);
-      resolve({ overflow: rest as unknown as IncomingMessage });
+      resolve({ overflow: { status: reply.status, headers: reply.headers, body: rest } });
     };
     const onEnd = () => {
       cleanup();
       resolve({
         complete: {
-          status: response.statusCode ?? 502,
-          headers: keptHeaders(response.headers),
+          status: reply.status,
+          headers: keptHeaders(reply.headers),
           body: Buffer.concat(chunks),
         },
       });
@@ -94,16 +92,8 @@ export function bufferResponse(response: IncomingMessage, limit: number): Promis
   });
 }
 
-/** A fresh stream of a held answer, with `extra` headers (e.g. Idempotent-Replayed) added. */
-export function toIncomingMessage(
-  stored: StoredResponse,
-  extra: Record<string, string> = {},
-): IncomingMessage {
+/** A fresh reply of a held answer, with `extra` headers (e.g. Idempotent-Replayed) added. */
+export function toReply(stored: StoredResponse, extra: Record<string, string> = {}): UpstreamReply {
   const headers = { ...stored.headers, ...extra, 'content-length': String(stored.body.length) };
-  const stream = Readable.from([stored.body], { objectMode: false });
-  return Object.assign(stream, {
-    statusCode: stored.status,
-    statusMessage: '',
-    headers,
-  }) as unknown as IncomingMessage;
+  return { status: stored.status, headers, body: Readable.from([stored.body], { objectMode: false }) };
 }

@@ -14,5 +14,10 @@ export function cloneError(error: unknown): Error {
 
 /** Whether waiters may get the first request's error: an upstream failure or a Boom, not its client leaving. */
 export function isShareableError(error: unknown): boolean {
-  return Boom.isBoom(error) || typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string';
+  if (Boom.isBoom(error)) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && !CLIENTS_OWN.has(code);
 }
+
+// Failures of one client's own making: the others waiting on it go to the upstream themselves.
+const CLIENTS_OWN = new Set(['PORTICO_CLIENT_CLOSED', 'PORTICO_BODY_TOO_LARGE']);

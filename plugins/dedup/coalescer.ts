@@ -2,8 +2,8 @@
 // proxy_cache_lock): the first is the leader and goes to the upstream; identical requests arriving
 // before its answer's headers wait for it, and all get the same status, headers and body.
 // In-process only: sharing across instances would add a Redis round trip to every GET.
-import type { IncomingMessage } from 'node:http';
-import { bufferResponse, toIncomingMessage, type StoredResponse } from './bufferedResponse.ts';
+import type { UpstreamReply } from '../../contracts/upstream.ts';
+import { bufferResponse, toReply, type StoredResponse } from './bufferedResponse.ts';
 import { cloneError, isShareableError } from './cloneError.ts';
 
 /** What the leader leaves its followers: its answer, its error, or "go on your own". */
@@ -19,7 +19,7 @@ export type FollowerOutcome = 'shared' | 'error' | 'alone';
 
 export interface Coalescer {
   /** Runs `exchange` for the first of identical requests; the others wait and share its answer. */
-  exchange(key: string, limit: number, exchange: () => Promise<IncomingMessage>): Promise<IncomingMessage>;
+  exchange(key: string, limit: number, exchange: () => Promise<UpstreamReply>): Promise<UpstreamReply>;
   /** Requests in flight as leaders (for tests and metrics). */
   inFlight(): number;
 }
@@ -27,11 +27,11 @@ export interface Coalescer {
 export function createCoalescer(onFollower: (outcome: FollowerOutcome) => void = () => {}): Coalescer {
   const flights = new Map<string, Flight>();
 
-  async function follow(flight: Flight, exchange: () => Promise<IncomingMessage>): Promise<IncomingMessage> {
+  async function follow(flight: Flight, exchange: () => Promise<UpstreamReply>): Promise<UpstreamReply> {
     flight.followers += 1;
     const shared = await flight.shared;
     onFollower(shared.kind === 'response' ? 'shared' : shared.kind);
-    if (shared.kind === 'response') return toIncomingMessage(shared.stored);
+    if (shared.kind === 'response') return toReply(shared.stored);
     if (shared.kind === 'error') throw cloneError(shared.error);
     return exchange();
   }
@@ -39,13 +39,13 @@ export function createCoalescer(onFollower: (outcome: FollowerOutcome) => void =
   async function lead(
     key: string,
     limit: number,
-    exchange: () => Promise<IncomingMessage>,
-  ): Promise<IncomingMessage> {
+    exchange: () => Promise<UpstreamReply>,
+  ): Promise<UpstreamReply> {
     let share!: (shared: Shared) => void;
     const flight: Flight = { followers: 0, shared: new Promise<Shared>((resolve) => (share = resolve)) };
     flights.set(key, flight);
 
-    let response: IncomingMessage;
+    let response: UpstreamReply;
     try {
       response = await exchange();
     } catch (error) {
@@ -78,7 +78,7 @@ export function createCoalescer(onFollower: (outcome: FollowerOutcome) => void =
         ? { kind: 'alone' }
         : { kind: 'response', stored: buffered.complete },
     );
-    return toIncomingMessage(buffered.complete);
+    return toReply(buffered.complete);
   }
 
   return {

@@ -4,10 +4,10 @@
 // Duplicates on this instance wait on the first in memory; across instances the store's in-flight
 // mark (SET NX PX in Redis) holds them off and they poll it, for a bounded time.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import Boom from '@hapi/boom';
-import { bufferResponse, toIncomingMessage, type StoredResponse } from './bufferedResponse.ts';
+import type { UpstreamReply } from '../../contracts/upstream.ts';
+import { bufferResponse, toReply, type StoredResponse } from './bufferedResponse.ts';
 import { cloneError } from './cloneError.ts';
 import type { IdempotencySettings } from './schema.ts';
 import type { IdempotencyRecord, IdempotencyStore, PendingMark, StoreEntry } from './stores/types.ts';
@@ -23,7 +23,7 @@ export interface IdempotentRequest {
   fingerprint: string;
   settings: IdempotencySettings;
   /** The upstream exchange, with the buffered body. */
-  execute: () => Promise<IncomingMessage>;
+  execute: () => Promise<UpstreamReply>;
 }
 
 export interface IdempotencyDeps {
@@ -41,11 +41,11 @@ type Shared = { kind: 'record'; record: IdempotencyRecord } | { kind: 'error'; e
 interface Led {
   shared: Shared;
   /** The first request's own answer, when it ran the exchange. */
-  own?: IncomingMessage;
+  own?: UpstreamReply;
 }
 
 export interface Idempotency {
-  handle(request: IdempotentRequest): Promise<IncomingMessage>;
+  handle(request: IdempotentRequest): Promise<UpstreamReply>;
 }
 
 export const mismatch = () =>
@@ -89,18 +89,18 @@ export function createIdempotency(deps: IdempotencyDeps): Idempotency {
   };
 
   /** Turns what the first request left into this request's answer. */
-  function answer(shared: Shared, fingerprint: string): IncomingMessage {
+  function answer(shared: Shared, fingerprint: string): UpstreamReply {
     if (shared.kind === 'error') throw cloneError(shared.error);
     const { record } = shared;
     if (record.fingerprint !== fingerprint) throw mismatch();
     if (!record.response) throw tooLargeToReplay();
-    return toIncomingMessage(record.response, { [REPLAYED_HEADER]: 'true' });
+    return toReply(record.response, { [REPLAYED_HEADER]: 'true' });
   }
 
   /** Runs the exchange and keeps its answer (when `mark` is set: in the store too). */
   async function execute(request: IdempotentRequest, mark: PendingMark | undefined): Promise<Led> {
     const { key, fingerprint, settings } = request;
-    let response: IncomingMessage;
+    let response: UpstreamReply;
     let buffered;
     try {
       response = await request.execute();
@@ -111,11 +111,11 @@ export function createIdempotency(deps: IdempotencyDeps): Idempotency {
       return { shared: { kind: 'error', error } };
     }
     const complete = 'complete' in buffered ? buffered.complete : undefined;
-    const own = complete ? toIncomingMessage(complete) : (buffered as { overflow: IncomingMessage }).overflow;
+    const own = complete ? toReply(complete) : (buffered as { overflow: UpstreamReply }).overflow;
     const record: IdempotencyRecord = { fingerprint };
     if (complete) record.response = withoutSetCookie(complete);
     if (mark) {
-      if (NOT_KEPT_STATUSES.has(complete?.status ?? response.statusCode ?? 0)) {
+      if (NOT_KEPT_STATUSES.has(complete?.status ?? response.status)) {
         await quietly(() => store.release(key, mark));
       } else {
         await quietly(() => store.complete(key, mark, record, settings.ttl));
@@ -161,7 +161,7 @@ export function createIdempotency(deps: IdempotencyDeps): Idempotency {
   async function follow(
     flight: { fingerprint: string; shared: Promise<Shared> },
     request: IdempotentRequest,
-  ): Promise<IncomingMessage> {
+  ): Promise<UpstreamReply> {
     if (flight.fingerprint !== request.fingerprint) throw mismatch();
     if (request.settings.onInFlight === 'reject') throw inFlight();
     let timer: NodeJS.Timeout | undefined;

@@ -1,16 +1,14 @@
 // De-duplication at the edge: Idempotency-Key requests (POST, PATCH) run once and their answer is
-// replayed to retries; identical GETs in flight together go to the upstream once. Both wrap the
-// upstream exchange (an interceptor), where the body can be handed on and the upstream's own
-// answer captured. Wiring only: keys, the coalescer, the idempotency flow and the stores live in
+// replayed to retries; identical GETs in flight together go to the upstream once. Both are a step
+// of the upstream pipeline (stage "dedup"), so a handler's calls are coalesced like proxied
+// requests, and the step sees the body it can hand on and the upstream's own answer. Wiring only: keys, the coalescer, the idempotency flow and the stores live in
 // their own files.
-import type { IncomingMessage } from 'node:http';
 import Boom from '@hapi/boom';
-import type { RequestRoute } from '@hapi/hapi';
-import { Counter } from 'prom-client';
-import { definePlugin, type UpstreamExchange } from '../../contracts/plugin.ts';
+import { definePlugin } from '../../contracts/plugin.ts';
+import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
+import type { UpstreamExchange, UpstreamNext, UpstreamReply } from '../../contracts/upstream.ts';
 import { createCoalescer } from './coalescer.ts';
 import { createIdempotency, REPLAYED_HEADER } from './idempotency.ts';
-import { BodyTooLarge, readBoundedBody } from './readBody.ts';
 import {
   callerScope,
   coalesceKey,
@@ -34,9 +32,9 @@ type RouteSettings = ReturnType<typeof routeSettings>;
 
 export default definePlugin({
   name: PLUGIN_NAME,
-  version: '1.0.0',
-  // The outermost upstream interceptor: a replayed or shared answer never reaches retry (700) or
-  // the breaker (600), and the body it buffers is what retry replays.
+  version: '1.1.0',
+  // Its stage ("dedup") is inside admission and outside retry and the breaker: a replayed or shared
+  // answer never reaches retry or the breaker, and the body it reads is what retry replays.
   priority: 800,
   phases: ['handler'],
   options: dedupOptions,
@@ -52,31 +50,31 @@ export default definePlugin({
     const store =
       options.store !== 'memory' && gateway.redis
         ? redisStore(gateway.redis, options.keyPrefix)
-        : memoryStore(options.memoryMaxSize);
+        : gateway.keep(`${PLUGIN_NAME}:memory-store:${options.memoryMaxSize}`, () =>
+            memoryStore(options.memoryMaxSize),
+          );
     log.info(
       { event: 'dedup_store', store: store.kind, onStoreFailure: options.onStoreFailure },
       'dedup store',
     );
 
     // 2. Metrics.
-    const idempotencyOutcomes = new Counter({
-      name: 'portico_dedup_idempotency_requests_total',
-      help: 'Requests with an Idempotency-Key, by route and outcome',
-      labelNames: ['route', 'outcome'],
-      registers: [gateway.metrics],
-    });
-    const storeErrors = new Counter({
-      name: 'portico_dedup_store_errors_total',
-      help: 'Failed or timed-out calls to the idempotency store',
-      labelNames: ['store'],
-      registers: [gateway.metrics],
-    });
-    const coalesced = new Counter({
-      name: 'portico_dedup_coalesced_requests_total',
-      help: 'GETs that waited on an identical one in flight: shared its answer, its error, or went alone',
-      labelNames: ['route', 'outcome'],
-      registers: [gateway.metrics],
-    });
+    const metric = pluginMetrics(gateway.metrics, PLUGIN_NAME);
+    const idempotencyOutcomes = metric.counter(
+      'idempotency_requests_total',
+      'Requests with an Idempotency-Key, by route and outcome',
+      ['route', 'outcome'],
+    );
+    const storeErrors = metric.counter(
+      'store_errors_total',
+      'Failed or timed-out calls to the idempotency store',
+      ['store'],
+    );
+    const coalesced = metric.counter(
+      'coalesced_requests_total',
+      'GETs that waited on an identical one in flight: shared its answer, its error, or went alone',
+      ['route', 'outcome'],
+    );
 
     // 3. The two mechanisms, one of each per gateway.
     const idempotency = createIdempotency({
@@ -91,38 +89,18 @@ export default definePlugin({
         );
       },
     });
-    const coalescers = new Map<string, ReturnType<typeof createCoalescer>>();
-    const coalescerFor = (routeId: string) => {
-      let coalescer = coalescers.get(routeId);
-      if (!coalescer) {
-        coalescer = createCoalescer((outcome) => coalesced.inc({ route: routeId, outcome }));
-        coalescers.set(routeId, coalescer);
-      }
-      return coalescer;
-    };
-
-    // Settings are resolved once per route object, not per request.
-    const perRoute = new WeakMap<RequestRoute, RouteSettings | undefined>();
-    const settingsFor = (route: RequestRoute): RouteSettings | undefined => {
-      if (perRoute.has(route)) return perRoute.get(route);
-      const own = gateway.routeOptions<DedupRouteOptions>(route, PLUGIN_NAME);
-      const settings = own === false ? undefined : routeSettings(options, own);
-      perRoute.set(route, settings);
-      return settings;
-    };
 
     async function idempotent(
       exchange: UpstreamExchange,
-      next: (options?: { body?: Buffer }) => Promise<IncomingMessage>,
+      next: UpstreamNext,
       settings: IdempotencySettings,
-    ): Promise<IncomingMessage> {
-      const { request } = exchange;
-      const routeId = request.plugins.portico?.routeId ?? request.route.path;
-      const header = request.raw.req.headers[settings.header];
+    ): Promise<UpstreamReply> {
+      const { routeId } = exchange;
+      const header = exchange.headers[settings.header];
       if (header === undefined) {
         if (settings.required)
           throw Boom.badRequest(`this route needs an Idempotency-Key header on ${exchange.method}`);
-        return next();
+        return next(exchange);
       }
       const key = parseIdempotencyKey(header);
       if (key === undefined)
@@ -131,33 +109,33 @@ export default definePlugin({
         );
 
       // The body is fingerprinted, then replayed to the upstream (the client's stream is read once).
-      const declared = Number(request.raw.req.headers['content-length']);
-      if (declared > settings.maxBodySize)
-        throw Boom.entityTooLarge(
-          `an Idempotency-Key request body may be at most ${settings.maxBodySize} bytes`,
-        );
       let body: Buffer;
       try {
-        body = exchange.body ?? (await readBoundedBody(request.raw.req, settings.maxBodySize));
+        body =
+          exchange.body ??
+          (exchange.streamed ? await exchange.readBody(settings.maxBodySize) : Buffer.alloc(0));
       } catch (error) {
-        if (error instanceof BodyTooLarge)
+        if ((error as { code?: string }).code === 'PORTICO_BODY_TOO_LARGE')
           throw Boom.entityTooLarge(
             `an Idempotency-Key request body may be at most ${settings.maxBodySize} bytes`,
           );
         throw error;
       }
+      if (body.length > settings.maxBodySize)
+        throw Boom.entityTooLarge(
+          `an Idempotency-Key request body may be at most ${settings.maxBodySize} bytes`,
+        );
 
-      const target = request.url.pathname + request.url.search;
       let outcome = 'executed';
       try {
-        const response = await idempotency.handle({
-          key: recordKey(routeId, callerScope(request), key),
-          fingerprint: requestFingerprint(exchange.method, target, body),
+        const reply = await idempotency.handle({
+          key: recordKey(routeId, callerScope(exchange.caller), key),
+          fingerprint: requestFingerprint(exchange.method, exchange.path, body),
           settings,
-          execute: () => next({ body }),
+          execute: () => next({ ...exchange, body, streamed: false }),
         });
-        if (response.headers[REPLAYED_HEADER]) outcome = 'replayed';
-        return response;
+        if (reply.headers[REPLAYED_HEADER]) outcome = 'replayed';
+        return reply;
       } catch (error) {
         const status = Boom.isBoom(error) ? error.output.statusCode : 0;
         outcome =
@@ -171,36 +149,39 @@ export default definePlugin({
         throw error;
       } finally {
         idempotencyOutcomes.inc({ route: routeId, outcome });
-        gateway
-          .requestLogger(request)
-          .debug({ event: 'idempotency', route: routeId, outcome }, 'idempotency key handled');
+        log.debug(
+          { event: 'idempotency', requestId: exchange.requestId, route: routeId, outcome },
+          'idempotency key handled',
+        );
       }
     }
 
-    gateway.interceptUpstream((exchange, next) => {
-      const settings = settingsFor(exchange.request.route);
-      if (!settings) return next();
-      if (settings.idempotency?.methods.includes(exchange.method as 'POST')) {
-        return idempotent(exchange, next, settings.idempotency);
-      }
-      const { headers } = exchange.request.raw.req;
-      // A GET with a body is rare and its body is not in the key: it goes alone.
-      const withBody =
-        headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
-      if (settings.coalesce && exchange.method === 'GET' && !withBody) {
-        const { request } = exchange;
-        const routeId = request.plugins.portico?.routeId ?? request.route.path;
-        const sub = (request.auth?.credentials as Record<string, unknown> | null | undefined)?.['sub'];
-        const key = coalesceKey(
-          routeId,
-          request.url.pathname + request.url.search,
-          typeof sub === 'string' ? sub : undefined,
-          request.raw.req.headers,
-          settings.coalesce.varyHeaders,
-        );
-        return coalescerFor(routeId).exchange(key, settings.coalesce.maxResponseSize, () => next());
-      }
-      return next();
+    // 4. The step, decided per route: settings resolved once, a coalescer of the route's own.
+    gateway.upstreamStep<DedupRouteOptions>({
+      stage: 'dedup',
+      build(route, routeOptions) {
+        const settings: RouteSettings | undefined = routeSettings(options, routeOptions);
+        if (!settings || (!settings.idempotency && !settings.coalesce)) return undefined;
+        const { routeId } = route;
+        const coalescer = createCoalescer((outcome) => coalesced.inc({ route: routeId, outcome }));
+        const { idempotency: idempotencySettings, coalesce } = settings;
+        return (exchange, next) => {
+          if (idempotencySettings?.methods.includes(exchange.method as 'POST'))
+            return idempotent(exchange, next, idempotencySettings);
+          // A GET with a body is rare and its body is not in the key: it goes alone.
+          if (coalesce && exchange.method === 'GET' && !exchange.streamed && !exchange.body) {
+            const key = coalesceKey(
+              routeId,
+              exchange.path,
+              exchange.caller.userId ?? exchange.caller.apiKeyId,
+              exchange.headers,
+              coalesce.varyHeaders,
+            );
+            return coalescer.exchange(key, coalesce.maxResponseSize, () => next(exchange));
+          }
+          return next(exchange);
+        };
+      },
     });
   },
 });

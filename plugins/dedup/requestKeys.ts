@@ -1,8 +1,7 @@
 // The keys dedup works with: the Idempotency-Key as the IETF httpapi draft writes it, the caller
 // it is scoped to, the request fingerprint, and the key of a coalescable GET.
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Request } from '@hapi/hapi';
+import type { Caller } from '../../contracts/upstream.ts';
 
 // draft-ietf-httpapi-idempotency-key-header: an sf-string ("..."); a bare token is accepted too,
 // as most clients send one. Printable ASCII only, bounded so it cannot bloat the store.
@@ -19,13 +18,10 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
 }
 
 /** Who a key belongs to: the user (`sub`), else the API key (`keyId`), else the client's address. */
-export function callerScope(request: Request): string {
-  const credentials = (request.auth?.credentials ?? undefined) as Record<string, unknown> | undefined;
-  const sub = credentials?.['sub'];
-  if (typeof sub === 'string' && sub !== '') return `user:${sub}`;
-  const keyId = credentials?.['keyId'];
-  if (typeof keyId === 'string' && keyId !== '') return `key:${keyId}`;
-  return `ip:${request.plugins.portico?.clientIp ?? 'unknown'}`;
+export function callerScope(caller: Caller): string {
+  if (caller.userId) return `user:${caller.userId}`;
+  if (caller.apiKeyId) return `key:${caller.apiKeyId}`;
+  return `ip:${caller.ip}`;
 }
 
 const hash = (...parts: Array<string | Buffer>): string => {
@@ -60,7 +56,7 @@ export function coalesceKey(
   routeId: string,
   target: string,
   user: string | undefined,
-  headers: IncomingHttpHeaders,
+  headers: Record<string, string | string[] | undefined>,
   varyHeaders: readonly string[],
 ): string {
   const values = [...ALWAYS_VARY, ...varyHeaders].map((name) => {

@@ -47,7 +47,12 @@ describe('graphql options', () => {
   it('validate names a subgraph whose upstream is not configured, and a bad manifest', () => {
     const issues = graphql.validate!(
       graphqlOptions.parse({ persisted: { manifests: ['/nowhere/manifest.json'] } }),
-      { upstreams: ['programs', 'appointments', 'resources'], routes: [], plugins: ['graphql'] },
+      {
+        pluginPath: 'plugins[2]',
+        upstreams: ['programs', 'appointments', 'resources'],
+        routes: [],
+        plugins: ['graphql'],
+      },
     );
     expect(issues.map((issue) => issue.path)).toEqual([
       'options.subgraphs.identity',

@@ -40,20 +40,24 @@ function apqStoreOf(
     : memoryApqStore({ maxEntries: apq.maxEntries, ttl: apq.ttl });
 }
 
-function configIssues(options: GraphqlOptions, config: { upstreams: readonly string[] }): ConfigIssue[] {
+function configIssues(
+  options: GraphqlOptions,
+  config: { upstreams: readonly string[] },
+  at = 'options',
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [name, subgraph] of Object.entries(options.subgraphs)) {
     const upstream = subgraph.upstream ?? name;
     if (!config.upstreams.includes(upstream))
       issues.push({
-        path: `options.subgraphs.${name}${subgraph.upstream ? '.upstream' : ''}`,
+        path: `${at}.subgraphs.${name}${subgraph.upstream ? '.upstream' : ''}`,
         message: `no upstream named "${upstream}" (known: ${config.upstreams.join(', ')})`,
       });
     try {
       readSdl(name, subgraph.sdlFile);
     } catch (error) {
       issues.push({
-        path: `options.subgraphs.${name}.sdlFile`,
+        path: `${at}.subgraphs.${name}.sdlFile`,
         message: `cannot read the SDL: ${(error as Error).message}`,
       });
     }
@@ -61,9 +65,9 @@ function configIssues(options: GraphqlOptions, config: { upstreams: readonly str
   const ids = endpointSettings(options).map((endpoint) => endpoint.id);
   ids.forEach((id, index) => {
     if (ids.indexOf(id) !== index)
-      issues.push({ path: `options.endpoints.${index - 1}.id`, message: `route id "${id}" is used twice` });
+      issues.push({ path: `${at}.endpoints.${index - 1}.id`, message: `route id "${id}" is used twice` });
   });
-  return [...issues, ...manifestIssues(options.persisted.manifests)];
+  return [...issues, ...manifestIssues(options.persisted.manifests, `${at}.persisted.manifests`)];
 }
 
 export default definePlugin({
@@ -72,7 +76,7 @@ export default definePlugin({
   priority: 100,
   phases: ['handler'],
   options: graphqlOptions,
-  validate: (options, config) => configIssues(options, config),
+  validate: (options, config) => configIssues(options, config, `${config.pluginPath}.options`),
   register(server, options) {
     const gateway = server.portico;
     const log = gateway.logger.child({ plugin: PLUGIN_NAME });

@@ -69,8 +69,8 @@ export function loadManifests(paths: readonly string[]): Map<string, PersistedOp
   return byId;
 }
 
-export function manifestIssues(paths: readonly string[]): ConfigIssue[] {
+export function manifestIssues(paths: readonly string[], at: string): ConfigIssue[] {
   return paths.flatMap((path, index) =>
-    readManifest(path).problems.map((message) => ({ path: `options.persisted.manifests.${index}`, message })),
+    readManifest(path).problems.map((message) => ({ path: `${at}.${index}`, message })),
   );
 }

@@ -2,9 +2,9 @@
 // by every instance), with RFC 9457 429s and the IETF RateLimit fields. Wiring only: the policy
 // keys, the stores and the header fields live in their own files.
 import Boom from '@hapi/boom';
-import type { Request, RequestRoute, ResponseObject } from '@hapi/hapi';
-import { Counter, Gauge } from 'prom-client';
-import { definePlugin } from '../../contracts/plugin.ts';
+import type { Request } from '@hapi/hapi';
+import { definePlugin, type ConfigIssue } from '../../contracts/plugin.ts';
+import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
 import { BEFORE_AUTH, policyTarget, type RequestFacts } from './policyTarget.ts';
 import { rateLimitField, rateLimitPolicyField, resetSeconds, type PolicyState } from './rateLimitHeaders.ts';
 import {
@@ -51,6 +51,21 @@ export default definePlugin({
   phases: ['onPreAuth', 'onPostAuth', 'onPreResponse'],
   options: rateLimitOptions,
   routeOptions: rateLimitRouteOptions,
+  validate(options, facts) {
+    const issues: ConfigIssue[] = [];
+    for (const route of facts.routes) {
+      const own = route.options as RateLimitRouteOptions | false | undefined;
+      if (!own) continue;
+      const clash = policyNameClash(options.policies, own);
+      if (clash) {
+        const index = own.policies.findIndex((policy) =>
+          options.policies.some((global) => global.name === policy.name),
+        );
+        issues.push({ path: `${route.path}.plugins.${PLUGIN_NAME}.policies[${index}].name`, message: clash });
+      }
+    }
+    return issues;
+  },
   register(server, options) {
     const gateway = server.portico;
     const log = gateway.logger.child({ plugin: PLUGIN_NAME });
@@ -59,32 +74,37 @@ export default definePlugin({
     if (options.store === 'redis' && !gateway.redis) {
       throw new Error('rate-limit: store "redis" needs a redis entry in the gateway config');
     }
+    // Kept across reloads: counters (and the insurance limiter's) go on where they were.
+    const redis = gateway.redis;
     const store: LimiterStore =
-      options.store !== 'memory' && gateway.redis
-        ? redisStore(gateway.redis, {
-            keyPrefix: options.keyPrefix,
-            timeoutMs: options.storeTimeout,
-            insurance: options.onStoreFailure === 'insurance',
-            insuranceDivisor: options.insuranceDivisor,
-          })
-        : memoryStore(options.keyPrefix);
+      options.store !== 'memory' && redis
+        ? gateway.keep(
+            `${PLUGIN_NAME}:redis:${JSON.stringify([options.keyPrefix, options.storeTimeout, options.onStoreFailure, options.insuranceDivisor])}`,
+            () =>
+              redisStore(redis, {
+                keyPrefix: options.keyPrefix,
+                timeoutMs: options.storeTimeout,
+                insurance: options.onStoreFailure === 'insurance',
+                insuranceDivisor: options.insuranceDivisor,
+              }),
+          )
+        : gateway.keep(`${PLUGIN_NAME}:memory:${options.keyPrefix}`, () => memoryStore(options.keyPrefix));
     log.info(
       { event: 'rate_limit_store', store: store.kind, onStoreFailure: options.onStoreFailure },
       'rate-limit store',
     );
 
     // 2. Metrics, in this gateway's registry.
-    const decisions = new Counter({
-      name: 'portico_rate_limit_decisions_total',
-      help: 'Rate-limit decisions per policy: allowed, limited, or store_failure (with onStoreFailure allow|deny)',
-      labelNames: ['policy', 'decision', 'store'],
-      registers: [gateway.metrics],
-    });
-    const degraded = new Gauge({
-      name: 'portico_rate_limit_store_degraded',
-      help: '1 while the shared store fails and requests are counted by the fallback (insurance, allow or deny)',
-      registers: [gateway.metrics],
-    });
+    const metric = pluginMetrics(gateway.metrics, PLUGIN_NAME);
+    const decisions = metric.counter(
+      'decisions_total',
+      'Rate-limit decisions per policy: allowed, limited, or store_failure (with onStoreFailure allow|deny)',
+      ['policy', 'decision', 'store'],
+    );
+    const degraded = metric.gauge(
+      'store_degraded',
+      '1 while the shared store fails and requests are counted by the fallback (insurance, allow or deny)',
+    );
     degraded.set(0);
     let storeDegraded = false;
     const storeHealth = (healthy: boolean, error?: unknown) => {
@@ -108,30 +128,16 @@ export default definePlugin({
         );
     };
 
-    // 3. Per-route plans, decided once before the server starts (hapi's route.js way), not per request.
-    const plans = new WeakMap<RequestRoute, RoutePlan>();
+    // 3. Per-route plans, decided once per route (hapi's route.js way), not per request.
     const globalPlan = planOf(options.policies, [], true);
-    const planErrors: string[] = [];
-    // 'route' hands over the same route object requests later carry (server.table() does not).
-    server.events.on('route', (route) => {
-      const routeOptions = gateway.routeOptions<RateLimitRouteOptions>(route, PLUGIN_NAME);
-      if (routeOptions === false) plans.set(route, NO_LIMITS);
-      else if (routeOptions) {
-        const clash = routeOptions.inherit
-          ? routeOptions.policies.find((own) => options.policies.some((global) => global.name === own.name))
-          : undefined;
-        if (clash) {
-          planErrors.push(
-            `rate-limit: route ${route.path} has a policy named "${clash.name}" like a global policy; rename it (names label the RateLimit fields)`,
-          );
-        }
-        plans.set(route, planOf(options.policies, routeOptions.policies, routeOptions.inherit));
-      }
+    const planFor = gateway.perRoute<RateLimitRouteOptions, RoutePlan>(PLUGIN_NAME, (routeOptions, route) => {
+      if (routeOptions === false) return NO_LIMITS;
+      if (!routeOptions) return globalPlan;
+      const clash = policyNameClash(options.policies, routeOptions);
+      // Config routes are checked by validate(); a plugin's own handler route is checked here.
+      if (clash) throw new Error(`rate-limit: route ${route?.path}: ${clash}`);
+      return planOf(options.policies, routeOptions.policies, routeOptions.inherit);
     });
-    server.ext('onPreStart', () => {
-      if (planErrors.length > 0) throw new Error(planErrors.join('; '));
-    });
-    const planFor = (route: RequestRoute): RoutePlan => plans.get(route) ?? globalPlan;
 
     // 4. Counting: every applicable policy is charged; the request passes only if it fits all of them.
     const enforce = async (request: Request, planned: PlannedPolicy[]): Promise<void> => {
@@ -213,21 +219,25 @@ export default definePlugin({
     });
 
     if (options.headers) {
-      server.ext('onPreResponse', (request, h) => {
+      gateway.responseHeaders(() => (request, headers) => {
         const states = request.plugins[PLUGIN_NAME]?.states;
-        if (!states || states.length === 0) return h.continue;
-        const response = request.response as ResponseObject | Boom.Boom;
-        const headers =
-          'isBoom' in response && response.isBoom
-            ? response.output.headers
-            : (response as ResponseObject).headers;
+        if (!states || states.length === 0) return;
         headers['ratelimit-policy'] = rateLimitPolicyField(states);
         headers['ratelimit'] = rateLimitField(states);
-        return h.continue;
       });
     }
   },
 });
+
+/** A route policy named like a global one it inherits: the RateLimit fields would mix them up. */
+function policyNameClash(globals: RateLimitPolicy[], own: RateLimitRouteOptions): string | undefined {
+  if (!own.inherit) return undefined;
+  const clash = own.policies.find((policy) => globals.some((global) => global.name === policy.name));
+  return (
+    clash &&
+    `has a policy named "${clash.name}" like a global policy; rename it (names label the RateLimit fields)`
+  );
+}
 
 function planOf(globals: RateLimitPolicy[], own: RateLimitPolicy[], inherit: boolean): RoutePlan {
   const planned: PlannedPolicy[] = [

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, retryAfterMs } from './backoff.ts';
 import { createRetryBudget } from './retryBudget.ts';
-import { hasBody, isRetryable } from './retryPolicy.ts';
+import { isRetryable } from './retryPolicy.ts';
 
 describe('retry budget', () => {
   it('allows retries up to the ratio of requests in the window', () => {
@@ -78,11 +78,5 @@ describe('eligibility', () => {
     expect(isRetryable('POST', { 'idempotency-key': 'k' }, { ...policy, idempotencyKeyHeader: false })).toBe(
       false,
     );
-  });
-  it('knows when a request carries a body', () => {
-    expect(hasBody({})).toBe(false);
-    expect(hasBody({ 'content-length': '0' })).toBe(false);
-    expect(hasBody({ 'content-length': '3' })).toBe(true);
-    expect(hasBody({ 'transfer-encoding': 'chunked' })).toBe(true);
   });
 });

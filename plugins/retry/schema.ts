@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { byteSize, duration } from '../../contracts/units.ts';
+import {
+  settingsForUpstream,
+  upstreamOverrideSchema,
+  upstreamOverridesSchema,
+} from '../../contracts/upstreamOverrides.ts';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'POST', 'PATCH'] as const;
 
@@ -44,15 +49,7 @@ const fields = {
   budget: () => budget,
 };
 
-const upstreamOverride = z
-  .object({
-    maxAttempts: fields.maxAttempts().optional(),
-    statuses: fields.statuses().optional(),
-    errorCodes: fields.errorCodes().optional(),
-    backoff: fields.backoff().optional(),
-    budget: fields.budget().optional(),
-  })
-  .strict();
+const upstreamOverride = upstreamOverrideSchema(fields);
 
 export const retryOptions = z
   .object({
@@ -84,10 +81,7 @@ export const retryOptions = z
       .describe(
         'A request body is buffered up to this size to be replayed; larger (or unsized) bodies are sent once',
       ),
-    upstreams: z
-      .record(z.string(), z.union([z.literal(false), upstreamOverride]))
-      .default({})
-      .describe('Per-upstream overrides by upstream name; false: no retries to that upstream'),
+    upstreams: upstreamOverridesSchema(upstreamOverride, 'no retries to that upstream'),
   })
   .strict();
 
@@ -105,13 +99,10 @@ export type UpstreamRetrySettings = Pick<
 
 /** One upstream's settings: its override over the plugin-wide values, or false. */
 export function settingsFor(options: RetryOptions, upstream: string): UpstreamRetrySettings | false {
-  const override = options.upstreams[upstream];
-  if (override === false) return false;
-  return {
-    maxAttempts: override?.maxAttempts ?? options.maxAttempts,
-    statuses: override?.statuses ?? options.statuses,
-    errorCodes: override?.errorCodes ?? options.errorCodes,
-    backoff: override?.backoff ?? options.backoff,
-    budget: override?.budget ?? options.budget,
-  };
+  const { maxAttempts, statuses, errorCodes, backoff, budget, upstreams } = options;
+  return settingsForUpstream<UpstreamRetrySettings>(
+    { maxAttempts, statuses, errorCodes, backoff, budget },
+    upstreams as Record<string, false | Partial<UpstreamRetrySettings>>,
+    upstream,
+  );
 }

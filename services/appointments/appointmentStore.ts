@@ -177,3 +177,52 @@ export async function recordEvent(
     ],
   );
 }
+
+export interface AppointmentEvent {
+  id: number;
+  appointmentId: string;
+  actorId: string;
+  actorRoles: string[];
+  at: string;
+  fromStatus: Status | null;
+  toStatus: Status;
+  changes: Record<string, unknown>;
+}
+
+interface EventRow {
+  id: string | number;
+  appointment_id: string;
+  actor_id: string;
+  actor_roles: string[];
+  at: Date;
+  from_status: Status | null;
+  to_status: Status;
+  changes: Record<string, unknown> | string;
+}
+
+/** The audit log, newest first; `before` is the id of the previous page's last event. */
+export async function listEvents(
+  db: Queryable,
+  filter: { limit: number; before?: number; appointmentId?: string; actorId?: string },
+): Promise<AppointmentEvent[]> {
+  const result = await db.query<EventRow>(
+    `select id, appointment_id, actor_id, actor_roles, at, from_status, to_status, changes
+       from appointments.appointment_events
+      where ($2::bigint is null or id < $2)
+        and ($3::uuid is null or appointment_id = $3)
+        and ($4::uuid is null or actor_id = $4)
+      order by id desc limit $1`,
+    [filter.limit, filter.before ?? null, filter.appointmentId ?? null, filter.actorId ?? null],
+  );
+  return result.rows.map((row) => ({
+    id: Number(row.id),
+    appointmentId: row.appointment_id,
+    actorId: row.actor_id,
+    actorRoles: row.actor_roles,
+    at: row.at.toISOString(),
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    changes:
+      typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
+  }));
+}

@@ -185,3 +185,55 @@ export async function findFile(
     createdAt: row.created_at,
   };
 }
+
+export interface ResourceEvent {
+  id: number;
+  resourceId: string;
+  actorId: string;
+  action: 'published' | 'updated';
+  at: string;
+  changes: Record<string, unknown>;
+}
+
+interface EventRow {
+  id: string | number;
+  resource_id: string;
+  actor_id: string;
+  action: 'published' | 'updated';
+  at: Date;
+  changes: Record<string, unknown> | string;
+}
+
+export async function recordResourceEvent(
+  db: Queryable,
+  event: { resourceId: string; actorId: string; action: 'published' | 'updated'; changes: object },
+): Promise<void> {
+  await db.query(
+    `insert into resources.resource_events (resource_id, actor_id, action, changes) values ($1, $2, $3, $4)`,
+    [event.resourceId, event.actorId, event.action, JSON.stringify(event.changes)],
+  );
+}
+
+/** The audit log, newest first; `before` is the id of the previous page's last event. */
+export async function listResourceEvents(
+  db: Queryable,
+  filter: { limit: number; before?: number; resourceId?: string; actorId?: string },
+): Promise<ResourceEvent[]> {
+  const result = await db.query<EventRow>(
+    `select id, resource_id, actor_id, action, at, changes from resources.resource_events
+      where ($2::bigint is null or id < $2)
+        and ($3::uuid is null or resource_id = $3)
+        and ($4::uuid is null or actor_id = $4)
+      order by id desc limit $1`,
+    [filter.limit, filter.before ?? null, filter.resourceId ?? null, filter.actorId ?? null],
+  );
+  return result.rows.map((row) => ({
+    id: Number(row.id),
+    resourceId: row.resource_id,
+    actorId: row.actor_id,
+    action: row.action,
+    at: row.at.toISOString(),
+    changes:
+      typeof row.changes === 'string' ? (JSON.parse(row.changes) as Record<string, unknown>) : row.changes,
+  }));
+}

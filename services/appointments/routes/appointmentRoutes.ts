@@ -1,4 +1,5 @@
-// POST /appointments, GET /appointments, GET | PUT | DELETE /appointments/{id}
+// POST /appointments, GET /appointments, GET | PUT | DELETE /appointments/{id},
+// GET /appointments/events (the audit log, admin)
 import Boom from '@hapi/boom';
 import type { ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import type { Database, Principal } from '../../kit/index.ts';
 import {
   findVisible,
   insertAppointment,
+  listEvents,
   listVisible,
   recordEvent,
   updateAppointment,
@@ -44,8 +46,19 @@ const UpdateBody = z
     staffId: z.uuid().nullable().optional(),
     notes: z.string().max(2000).nullable().optional(),
     startsAt: futureInstant.optional(),
+    /** Why (a status change, a reassignment): kept in the audit log, not on the appointment. */
+    reason: z.string().trim().min(1).max(500).optional(),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), 'nothing to change');
+  .refine(
+    ({ reason: _reason, ...changes }) => Object.values(changes).some((value) => value !== undefined),
+    'nothing to change',
+  );
+const EventsQuery = z.object({
+  limit: pageLimit,
+  cursor: z.string().max(200).optional(),
+  appointmentId: z.uuid().optional(),
+  actorId: z.uuid().optional(),
+});
 const IdParams = z.object({ id: z.uuid() });
 const ListQuery = z.object({ limit: pageLimit, cursor: z.string().max(200).optional() });
 
@@ -58,6 +71,7 @@ async function change(
   actor: Principal,
   id: string,
   changes: AppointmentChanges,
+  reason?: string,
 ): Promise<Appointment> {
   try {
     return await db.transaction(async (tx) => {
@@ -78,7 +92,13 @@ async function change(
         throw Boom.conflict(`A ${current.status} appointment cannot be changed.`);
       }
       const updated = await updateAppointment(tx, id, changes);
-      await recordEvent(tx, { appointmentId: id, actor, from: current.status, to: updated.status, changes });
+      await recordEvent(tx, {
+        appointmentId: id,
+        actor,
+        from: current.status,
+        to: updated.status,
+        changes: reason === undefined ? changes : { ...changes, reason },
+      });
       return updated;
     });
   } catch (error) {
@@ -129,6 +149,18 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
     },
     {
       method: 'GET',
+      path: '/appointments/events',
+      options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(EventsQuery, 'query') } },
+      async handler(request) {
+        requireRole(request, 'admin');
+        const { limit, cursor, appointmentId, actorId } = request.query as z.output<typeof EventsQuery>;
+        const before = cursor ? (decodeCursor(cursor) as [number]) : undefined;
+        const rows = await listEvents(db, { limit: limit + 1, before: before?.[0], appointmentId, actorId });
+        return keysetPage(rows, limit, (row) => [row.id]);
+      },
+    },
+    {
+      method: 'GET',
       path: '/appointments/{id}',
       options: { auth: BEARER_STRATEGY, validate: { params: zodValidator(IdParams, 'path') } },
       async handler(request) {
@@ -147,12 +179,8 @@ export function appointmentRoutes(db: Database): ServerRoute[] {
       },
       async handler(request) {
         const { id } = request.params as z.output<typeof IdParams>;
-        const updated = await change(
-          db,
-          requirePrincipal(request),
-          id,
-          request.payload as AppointmentChanges,
-        );
+        const { reason, ...changes } = request.payload as z.output<typeof UpdateBody>;
+        const updated = await change(db, requirePrincipal(request), id, changes, reason);
         log(request).info({ appointmentId: id, status: updated.status }, 'appointment changed');
         return updated;
       },

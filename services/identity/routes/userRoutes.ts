@@ -1,10 +1,11 @@
-// GET /auth/me, PUT /auth/users/{id}/roles (admin), POST /auth/keys/rotate (admin)
+// GET /auth/me, GET /auth/users (a directory of names), PUT /auth/users/{id}/roles (admin),
+// POST /auth/keys/rotate (admin)
 import Boom from '@hapi/boom';
 import type { ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
 import { BEARER_STRATEGY, ROLES, log, requirePrincipal, requireRole, zodValidator } from '../../kit/index.ts';
 import type { IdentityContext } from '../identityContext.ts';
-import { findUserById, setUserRoles } from '../users/userStore.ts';
+import { findUserById, findUsersByIds, findUsersByRole, setUserRoles } from '../users/userStore.ts';
 
 const RolesBody = z.object({
   roles: z
@@ -13,6 +14,20 @@ const RolesBody = z.object({
     .transform((roles) => [...new Set(roles)]),
 });
 const UserParams = z.object({ id: z.uuid() });
+const DirectoryQuery = z
+  .object({
+    ids: z
+      .string()
+      .max(100 * 37)
+      .transform((value) => [...new Set(value.split(',').filter(Boolean))])
+      .pipe(z.array(z.uuid()).min(1).max(100))
+      .optional(),
+    role: z.enum(ROLES).optional(),
+  })
+  .refine(
+    (query) => (query.ids === undefined) !== (query.role === undefined),
+    'give exactly one of ids or role',
+  );
 
 export function userRoutes(ctx: IdentityContext): ServerRoute[] {
   return [
@@ -24,6 +39,19 @@ export function userRoutes(ctx: IdentityContext): ServerRoute[] {
         const user = await findUserById(ctx.db, requirePrincipal(request).sub);
         if (!user) throw Boom.notFound('The user of this token no longer exists.');
         return user;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/auth/users',
+      options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(DirectoryQuery, 'query') } },
+      async handler(request) {
+        const { ids, role } = request.query as z.output<typeof DirectoryQuery>;
+        // Names by id for anyone signed in (a student sees who they meet); listing a role is staff work.
+        if (role) requireRole(request, 'staff', 'admin');
+        else requirePrincipal(request);
+        const users = ids ? await findUsersByIds(ctx.db, ids) : await findUsersByRole(ctx.db, role!, 100);
+        return { items: users.map(({ id, name, roles }) => ({ id, name, roles })) };
       },
     },
     {

@@ -76,6 +76,15 @@ export async function findUsersByIds(db: Queryable, ids: string[]): Promise<User
   return result.rows.map(toUser);
 }
 
+/** Users holding `role`, by name, at most `limit` (the staff picker). */
+export async function findUsersByRole(db: Queryable, role: Role, limit: number): Promise<User[]> {
+  const result = await db.query<UserRow>(
+    `select ${COLUMNS} from identity.users where $1 = any(roles) order by name nulls last, id limit $2`,
+    [role, limit],
+  );
+  return result.rows.map(toUser);
+}
+
 export async function setUserRoles(db: Queryable, id: string, roles: Role[]): Promise<User | undefined> {
   const result = await db.query<UserRow>(
     `update identity.users set roles = $2, updated_at = now() where id = $1 returning ${COLUMNS}`,

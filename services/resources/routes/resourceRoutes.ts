@@ -1,4 +1,5 @@
-// GET /resources, /resources/{id}, /resources/{id}/download; POST /resources; PUT /resources/{id}
+// GET /resources, /resources/{id}, /resources/{id}/download; POST /resources; PUT /resources/{id};
+// GET /resources/events (the audit log, admin)
 import Boom from '@hapi/boom';
 import type { Request, ResponseToolkit, RouteOptionsPayload, ServerRoute } from '@hapi/hapi';
 import { z } from 'zod';
@@ -15,7 +16,15 @@ import {
 } from '../../kit/index.ts';
 import type { Database } from '../../kit/index.ts';
 import type { LocalBlobStore } from '../blobs/localBlobStore.ts';
-import { createResource, findFile, findResource, listResources, updateResource } from '../resourceStore.ts';
+import {
+  createResource,
+  findFile,
+  findResource,
+  listResourceEvents,
+  listResources,
+  recordResourceEvent,
+  updateResource,
+} from '../resourceStore.ts';
 import { planDownload } from './conditionalRange.ts';
 
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
@@ -29,6 +38,12 @@ interface UploadedFile {
 
 const IdParams = z.object({ id: z.uuid() });
 const ListQuery = z.object({ limit: pageLimit, cursor: z.string().max(200).optional() });
+const EventsQuery = z.object({
+  limit: pageLimit,
+  cursor: z.string().max(200).optional(),
+  resourceId: z.uuid().optional(),
+  actorId: z.uuid().optional(),
+});
 const DownloadQuery = z.object({ version: z.coerce.number().int().positive().optional() });
 const Metadata = z.object({
   title: z.string().trim().min(1).max(200),
@@ -99,7 +114,16 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
           if (!isUploadedFile(file))
             throw badRequest('Invalid resource: file: a PDF file part named "file" is required.');
           const { blob, filename } = await acceptPdf(file);
-          const resource = await createResource(db, { ...metadata, createdBy: author.sub, blob, filename });
+          const resource = await db.transaction(async (tx) => {
+            const created = await createResource(tx, { ...metadata, createdBy: author.sub, blob, filename });
+            await recordResourceEvent(tx, {
+              resourceId: created.id,
+              actorId: author.sub,
+              action: 'published',
+              changes: { ...metadata, filename, size: created.size },
+            });
+            return created;
+          });
           log(request).info({ resourceId: resource.id, size: resource.size }, 'resource published');
           return h.response(resource).code(201);
         } finally {
@@ -131,9 +155,17 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
           if (!file && changes.title === undefined && changes.description === undefined) {
             throw badRequest('Nothing to change: send title, description or a new file.');
           }
-          const updated = await db.transaction((tx) =>
-            updateResource(tx, id, { ...changes, file, by: author.sub }),
-          );
+          const updated = await db.transaction(async (tx) => {
+            const result = await updateResource(tx, id, { ...changes, file, by: author.sub });
+            if (result)
+              await recordResourceEvent(tx, {
+                resourceId: id,
+                actorId: author.sub,
+                action: 'updated',
+                changes: { ...changes, ...(file && { filename: file.filename, version: result.version }) },
+              });
+            return result;
+          });
           if (!updated) throw Boom.notFound('No such resource.');
           log(request).info({ resourceId: id, version: updated.version }, 'resource updated');
           return updated;
@@ -152,6 +184,23 @@ export function resourceRoutes(db: Database, blobs: LocalBlobStore): ServerRoute
         const after = cursor ? (decodeCursor(cursor) as [string, string]) : undefined;
         const rows = await listResources(db, limit + 1, after);
         return keysetPage(rows, limit, (row) => [row.createdAt, row.id]);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/resources/events',
+      options: { auth: BEARER_STRATEGY, validate: { query: zodValidator(EventsQuery, 'query') } },
+      async handler(request) {
+        requireRole(request, 'admin');
+        const { limit, cursor, resourceId, actorId } = request.query as z.output<typeof EventsQuery>;
+        const before = cursor ? (decodeCursor(cursor) as [number]) : undefined;
+        const rows = await listResourceEvents(db, {
+          limit: limit + 1,
+          before: before?.[0],
+          resourceId,
+          actorId,
+        });
+        return keysetPage(rows, limit, (row) => [row.id]);
       },
     },
     {
