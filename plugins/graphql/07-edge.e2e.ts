@@ -111,9 +111,12 @@ describe('operations in ops', () => {
 });
 
 describe('in-flight de-duplication', () => {
-  // Needs the upstream client's GET coalescing (the dedup stage of the pipeline), which the lead is
-  // wiring into server.portico.upstream(): until then every operation makes its own calls and this
-  // fails. Flip `it.fails` to `it` when it lands.
+  // Coalescing merges identical subgraph GETs that are in flight together. With the upstream
+  // client's dedup stage (merged from main) 100 concurrent operations made 19 / 18 / 18 calls
+  // (appointments / programs / identity) instead of 100 each: the gateway admits them in waves, and
+  // an operation that reaches its subgraph call after the leader's answer makes a call of its own.
+  // One call per subgraph needs the waves to overlap (hold the taps' answers until every operation
+  // waits): until that is built this stays `it.fails`.
   it.fails('100 concurrent identical queries make one call per involved subgraph', async () => {
     stack.resetCalls();
     const answers = await Promise.all(
