@@ -55,8 +55,8 @@ describe('graphql options', () => {
       },
     );
     expect(issues.map((issue) => issue.path)).toEqual([
-      'options.subgraphs.identity',
-      'options.persisted.manifests.0',
+      'plugins[2].options.subgraphs.identity',
+      'plugins[2].options.persisted.manifests.0',
     ]);
     expect(issues[0]!.message).toBe(
       'no upstream named "identity" (known: programs, appointments, resources)',
