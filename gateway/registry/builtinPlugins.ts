@@ -10,6 +10,7 @@ import dedup from '../../plugins/dedup/index.ts';
 import openapi from '../../plugins/openapi/index.ts';
 import ipFilter from '../../plugins/ip-filter/index.ts';
 import mobileBff from '../../bff/mobile/index.ts';
+import graphql from '../../plugins/graphql/index.ts';
 import rateLimit from '../../plugins/rate-limit/index.ts';
 import responseCache from '../../plugins/response-cache/index.ts';
 import retry from '../../plugins/retry/index.ts';
@@ -35,6 +36,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     responseCache,
     transform,
     mobileBff,
+    graphql,
   ];
   return new Map(plugins.map((plugin) => [plugin.name, plugin]));
 }

@@ -39,6 +39,8 @@ export default definePlugin({
           path: options.includeQuery ? request.url.pathname + request.url.search : request.path,
           route: context?.routeId,
           upstream: context?.upstream,
+          // A GraphQL route names its operation(s) there (plugins/graphql); absent elsewhere.
+          operation: (request.plugins as { graphql?: { operation?: string } }).graphql?.operation,
           status: sent.status,
           durationMs: sent.durationMs,
           clientIp: context?.clientIp,

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { decodeCursor, keysetPage } from '../../kit/index.ts';
 import type { Database, GraphQLContext, Principal, Resolvers } from '../../kit/index.ts';
 import { findByIds, findVisible, listVisible } from '../appointmentStore.ts';
+import type { Appointment } from '../appointmentStore.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +15,12 @@ function signedIn(context: GraphQLContext): Principal {
 
 export function appointmentResolvers(db: Database): Resolvers {
   return {
+    // Keys only: the gateway stitches the rest from programs and identity.
+    Appointment: {
+      program: (appointment: Appointment) => (appointment.programId ? { id: appointment.programId } : null),
+      student: (appointment: Appointment) => ({ id: appointment.studentId }),
+      staff: (appointment: Appointment) => (appointment.staffId ? { id: appointment.staffId } : null),
+    },
     Query: {
       async appointments(
         _: unknown,
