@@ -42,6 +42,21 @@ describe('portico validate', () => {
       'upstreams.programs.timeout: expected a non-negative duration',
     ],
     ['YAML syntax error', `server: [unclosed\n`, 'YAML:'],
+    [
+      'circuit-breaker override for an unknown upstream (its validate hook)',
+      `${upstreams}plugins:\n  - name: circuit-breaker\n    options: { upstreams: { progams: { volumeThreshold: 1 } } }\n`,
+      'plugins[0].options.upstreams.progams: no upstream named "progams" (known: programs)',
+    ],
+    [
+      'retry override for an unknown upstream (its validate hook)',
+      `${upstreams}plugins:\n  - name: retry\n    options: { upstreams: { nowhere: false } }\n`,
+      'plugins[0].options.upstreams.nowhere: no upstream named "nowhere" (known: programs)',
+    ],
+    [
+      'rate-limit route policy named like a global one (its validate hook)',
+      `${upstreams}plugins:\n  - name: rate-limit\n    options: { policies: [{ name: per-ip, by: ip, points: 10, per: 1m }] }\nroutes:\n  - { path: /x, upstream: programs, plugins: { rate-limit: { policies: [{ name: per-ip, by: ip, points: 1, per: 1m }] } } }\n`,
+      'routes[0].plugins.rate-limit.policies[0].name: has a policy named "per-ip" like a global policy',
+    ],
   ])('exits non-zero and names the bad key: %s', (_name, text, expected) => {
     const run = portico('validate', file(`bad-${_name.replace(/ /g, '-')}.yaml`, text));
     expect(run.status).toBe(1);

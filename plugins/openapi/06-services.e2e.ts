@@ -29,10 +29,18 @@ beforeAll(async () => {
       { name: 'dedup' },
       { name: 'openapi' },
     ],
-    // The embedded config's routes, each also checking answers against the contract.
+    // The embedded config's routes, each also checking answers against the contract (options of
+    // plugins this test does not load, such as the response cache, are left out).
     routes: embedded.routes.map((route) => ({
       ...route,
-      plugins: { ...(route.plugins as object), openapi: { responses: true } },
+      plugins: {
+        ...Object.fromEntries(
+          Object.entries((route.plugins ?? {}) as object).filter(([name]) =>
+            ['api-key', 'dedup'].includes(name),
+          ),
+        ),
+        openapi: { responses: true },
+      },
     })),
   });
   admin = await services.adminToken();
