@@ -181,6 +181,8 @@ export interface GatewayContext {
   ): (route: RequestRoute) => T;
   /** Listens to the active health checks: `healthy` flips (an open breaker half-opens at once on recovery). */
   onUpstreamHealth(listener: (upstream: string, healthy: boolean) => void): void;
+  /** Tells the health checks an upstream just failed (a circuit opened): they probe it quickly until it answers. */
+  suspectUpstream(upstream: string): void;
   /**
    * Listens to every response once it is sent or abandoned (both the direct path and hapi's):
    * the status sent (499 when the client left first) and the time from arrival.

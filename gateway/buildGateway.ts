@@ -164,6 +164,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
       };
     },
     onUpstreamHealth: (listener) => runtime.readiness.onChange(listener),
+    suspectUpstream: (upstream) => runtime.readiness.suspect(upstream),
     onResponseSent: (listener) => void sentListeners.push(listener),
     upstream: (name, routeId) => {
       const key = `${routeId}\0${name}`;

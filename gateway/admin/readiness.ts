@@ -24,6 +24,11 @@ export interface Readiness {
   /** Probe every upstream once now; resolves when each has answered or failed. */
   probeAll(): Promise<void>;
   onChange(listener: (upstream: string, healthy: boolean) => void): void;
+  /**
+   * Something saw the upstream fail (its circuit opened): count it unhealthy until a probe says
+   * otherwise, and probe it at the unhealthy interval from now on, so its return is seen quickly.
+   */
+  suspect(upstream: string): void;
   stop(): void;
 }
 
@@ -115,6 +120,14 @@ export function createReadiness(upstreams: readonly Upstream[] = []): Readiness 
     },
     onChange(listener) {
       listeners.push(listener);
+    },
+    suspect(name) {
+      const entry = probes.get(name);
+      const record = state.get(name);
+      if (!entry || !record || !record.healthy) return;
+      record.healthy = false;
+      clearTimeout(entry.timer);
+      schedule(entry);
     },
     stop() {
       for (const entry of probes.values()) {

@@ -39,6 +39,10 @@ export function createFrontListener(listener: http.Server = http.createServer())
         return;
       }
       counts.set(server, (counts.get(server) ?? 0) + 1);
+      // The front listener, the request context, the client-gone signal, hapi, http-proxy and the
+      // body pipeline each watch the response's close: past Node's default of 10 it warns, and
+      // building that warning (a stack trace) per request costs more than the request.
+      res.setMaxListeners(32);
       res.once('close', () => finished(server));
       server.listener.emit(event, req, res);
     };

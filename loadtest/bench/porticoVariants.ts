@@ -1,4 +1,5 @@
 // The Portico configurations the benchmark measures, by name. Each is a whole config object.
+import { fileURLToPath } from 'node:url';
 import type { PorticoConfigInput } from '../../gateway/config/schema.ts';
 
 export interface VariantInputs {
@@ -17,7 +18,9 @@ export interface PorticoVariant {
   redis?: boolean;
   config(inputs: VariantInputs): PorticoConfigInput;
   /** What each request is; absent: GET /api/v1/programs/42. */
-  request?: { method: 'POST'; path: string; body: string; headers: Record<string, string> };
+  request?:
+    | { method: 'POST'; path: string; body: string; headers: Record<string, string> }
+    | { method: 'GET'; path: string };
 }
 
 // One valid booking, sent by the two POST rows: with and without the contract checked at the edge.
@@ -94,6 +97,17 @@ export const PORTICO_VARIANTS: Record<string, PorticoVariant> = {
     config: (inputs) => ({
       ...base(inputs.upstreamUrl, fullChain(inputs, 'redis'), 'required'),
       redis: { url: inputs.redisUrl! },
+    }),
+  },
+  'portico-handler': {
+    describe: 'default chain, a handler route calling the upstream through the upstream client (undici)',
+    request: { method: 'GET', path: '/handler/api/v1/programs/42' },
+    config: ({ upstreamUrl }) => ({
+      ...base(upstreamUrl, [
+        ...DEFAULT_CHAIN,
+        { module: fileURLToPath(new URL('./targets/handlerRoutePlugin.ts', import.meta.url)) },
+      ]),
+      routes: [],
     }),
   },
   'portico-post': {

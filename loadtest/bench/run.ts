@@ -43,7 +43,9 @@ interface TargetSpec {
   describe: string;
   auth?: boolean;
   redis?: boolean;
-  request?: { method: 'POST'; path: string; body: string; headers: Record<string, string> };
+  request?:
+    | { method: 'POST'; path: string; body: string; headers: Record<string, string> }
+    | { method: 'GET'; path: string };
   start(upstreamUrl: string): Promise<Started>;
 }
 
@@ -82,6 +84,13 @@ const targets: TargetSpec[] = [
     describe: 'bare http-proxy with a keep-alive agent',
     start: (upstreamUrl: string) =>
       startTarget('./targets/bareProxy.ts', { BENCH_UPSTREAM: upstreamUrl }, SUT_CORE),
+  },
+  {
+    name: 'undici-loop',
+    describe: 'baseline of the handler row: a bare node server calling the upstream with undici Pool',
+    request: { method: 'GET' as const, path: '/handler/api/v1/programs/42' },
+    start: (upstreamUrl: string) =>
+      startTarget('./targets/undiciLoop.ts', { BENCH_UPSTREAM: upstreamUrl }, SUT_CORE),
   },
   ...Object.entries(PORTICO_VARIANTS).map(([name, variant]) => ({
     name,
@@ -141,8 +150,9 @@ async function main(): Promise<void> {
       continue;
     }
     const url = `http://127.0.0.1:${started.port}${target.request?.path ?? '/api/v1/programs/42'}`;
-    const headers = target.auth ? { authorization } : target.request?.headers;
-    const request = target.request && { method: target.request.method, body: target.request.body };
+    const sent = target.request;
+    const headers = target.auth ? { authorization } : sent?.method === 'POST' ? sent.headers : undefined;
+    const request = sent && { method: sent.method, ...(sent.method === 'POST' && { body: sent.body }) };
     try {
       await measure({ url, durationSeconds: warmupSeconds, connections, headers, ...request }, started);
       const capacity = await measure({ url, durationSeconds, connections, headers, ...request }, started);
@@ -254,7 +264,7 @@ function report(
   };
   const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
-  const file = values.out ?? `${resultsDir}bench-${new Date().toISOString().slice(0, 10)}.json`;
+  const file = values.out ?? `${resultsDir}/bench-${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(
     file,
     `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent, mobile }, null, 2)}\n`,

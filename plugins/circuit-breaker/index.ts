@@ -73,6 +73,8 @@ export default definePlugin({
     // 2. One breaker per upstream, kept across reloads while its settings stay the same.
     const onTransition = (upstream: string, to: BreakerState) => {
       transitions.inc({ upstream, to });
+      // The health check then probes it quickly, and its first good answer half-opens the circuit.
+      if (to === 'open') gateway.suspectUpstream(upstream);
       log[to === 'open' ? 'warn' : 'info'](
         { event: 'circuit_state', upstream, state: to },
         `circuit of upstream "${upstream}" is ${to}`,
