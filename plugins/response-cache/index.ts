@@ -11,7 +11,7 @@ import { callerIdentity } from './callerIdentity.ts';
 import { baseKey, entryKey, indexPath, varyNames, writtenPaths } from './cacheKey.ts';
 import { clientWish, noneMatch, storeDecision } from './cacheControl.ts';
 import { storedHeaders } from './storedHeaders.ts';
-import { readUpTo } from './readUpTo.ts';
+import { readUpTo } from '../../contracts/readUpTo.ts';
 import { responseCacheOptions, responseCacheRouteOptions, type ResponseCacheRouteOptions } from './schema.ts';
 import { memoryStore } from './stores/memory.ts';
 import { redisStore } from './stores/redis.ts';

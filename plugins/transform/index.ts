@@ -11,7 +11,7 @@ import type { BodyRules } from './fieldPath.ts';
 import { applyBodyRules } from './fieldPath.ts';
 import { applyHeaderRules } from './headerRules.ts';
 import { isIdentityEncoded, isJsonMediaType, rewriteJson } from './jsonBody.ts';
-import { readUpTo } from './readUpTo.ts';
+import { readUpTo } from '../../contracts/readUpTo.ts';
 import {
   transformOptions,
   transformRouteOptions,
