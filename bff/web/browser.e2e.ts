@@ -8,22 +8,27 @@
 // Cookies: the session cookie is `__Host-` and Secure. Chromium treats http://127.0.0.1 (and
 // localhost) as a potentially trustworthy origin and keeps Secure cookies there, so the test runs
 // on plain http on loopback; a quick check in this test (cookies are sent back) would fail otherwise.
-import { existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
+import type { Browser, BrowserContext, Response } from 'playwright-core';
+// Imported on its own, so the other tests never load playwright-core.
+import { chromiumSkipReason, launchChromium } from '../../testing/launchChromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT, aProgram, book, startWebStack, type WebStack } from './testing/webStack.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is missing: browser tests SKIPPED (apt-get install -y chromium; .ci/run does this)`;
+const skip = chromiumSkipReason();
 // eslint-disable-next-line no-console -- a skip must be loud
 if (skip) console.warn(`bff/web/browser.e2e.ts: ${skip}`);
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// The committed screenshots are rewritten on request only (UPDATE_SCREENSHOTS=1), so a test run
+// leaves the tree clean; otherwise they go to a temporary folder.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), 'portico-web-screens-'))}/`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 let stack: WebStack;
@@ -59,19 +64,7 @@ async function newContext(): Promise<BrowserContext> {
 describe.skipIf(skip)('the web app in Chromium', () => {
   beforeAll(async () => {
     stack = await startWebStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // Another origin (another port): its page posts to the BFF with the victim's cookies.
     attacker = createServer((request, response) => {
       const target = new URL(request.url ?? '/', 'http://x').searchParams.get('target') ?? '';

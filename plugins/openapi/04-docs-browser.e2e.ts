@@ -1,18 +1,16 @@
 // The docs page in a real browser (Debian's chromium through playwright-core): it renders the
 // appointments operations, "Try it" on GET /api/v1/programs with an API key issued on the admin
 // API answers 200, and the page makes no request to any host but the gateway.
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkipReason, launchChromium } from '../../testing/launchChromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is not installed: the docs browser test is SKIPPED (apt-get install -y chromium; .ci/run does this)`;
+const skip = chromiumSkipReason();
 // eslint-disable-next-line no-console
 if (skip) console.warn(`plugins/openapi/04-docs-browser.e2e.ts: ${skip}`);
 
@@ -83,19 +81,7 @@ describe.skipIf(skip)('the docs page in Chromium', () => {
         },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
