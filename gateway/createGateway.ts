@@ -37,8 +37,9 @@ export interface Gateway {
   /** Opens both listeners; resolves with their URLs. */
   start(): Promise<{ url: string; adminUrl: string }>;
   /**
-   * Builds `loaded` beside the running config and swaps to it; in-flight requests finish on the
-   * old build. Rejects (and changes nothing) when the new config cannot be built.
+   * Builds `loaded` beside the running config and swaps to it; resolves once new requests reach
+   * the new build (in-flight requests finish on the old one, which is stopped in the background).
+   * Rejects (and changes nothing) when the new config cannot be built.
    */
   reload(loaded: LoadedConfig): Promise<void>;
   /** SIGTERM semantics: readiness 503, wait the drain delay, stop taking connections, let in-flight requests finish. */
@@ -93,15 +94,28 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     current = build;
     serve(build);
     logger.info({ event: 'config_reloaded', source: next.source }, 'config reloaded');
-    // The old build finishes what it was given, then lets go of its plugins' resources.
-    await front.settled(retired.server, retired.loaded.config.server.drain.timeout);
-    await retired.stop();
+    // The reload is done once new requests reach the new build; the old one finishes what it was
+    // given and lets go of its plugins' resources in the background (stop and drain wait for it).
+    retire(retired);
+  }
+
+  const retiring = new Set<Promise<void>>();
+  function retire(build: GatewayBuild): void {
+    const done = front
+      .settled(build.server, build.loaded.config.server.drain.timeout)
+      .then(() => build.stop())
+      .catch((error: unknown) =>
+        logger.error({ event: 'retire_failed', err: error }, 'old build did not stop cleanly'),
+      )
+      .finally(() => retiring.delete(done));
+    retiring.add(done);
   }
 
   async function closeAll(timeout: number): Promise<void> {
     // The admin listener stays up while traffic drains, so probes see /readyz 503 until the end.
     await front.close(timeout);
     await adminFront.close(Math.min(timeout, 1000));
+    await Promise.all(retiring);
     await current.stop();
     await runtime.stop();
   }
