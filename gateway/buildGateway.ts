@@ -12,6 +12,8 @@ import type {
   UpstreamInfo,
 } from '../contracts/plugin.ts';
 import type { RouteFacts, UpstreamClient, UpstreamStep } from '../contracts/upstream.ts';
+import { resolveAdminToken } from './admin/adminToken.ts';
+import type { AdminChange } from './admin/auditAdminChanges.ts';
 import { createAdminServer } from './admin/createAdminServer.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { registerProblemResponses } from './core/problemResponses.ts';
@@ -41,13 +43,29 @@ export interface GatewayBuild {
   stop(): Promise<void>;
 }
 
+/** What the gateway around a build gives it beyond the config. */
+export interface BuildExtras {
+  /** The admin token when the embedder chose it (`portico dev`, tests); else PORTICO_ADMIN_TOKEN or server.admin.tokenFile. */
+  adminToken?: string;
+  /** Admin routes of the gateway itself (the config versions). */
+  adminRoutes?: ServerRoute[];
+  /** Told of every state-changing admin call (the audit trail). */
+  onAdminChange?: (change: AdminChange) => void;
+}
+
 interface ResponseStepFactory {
   plugin: string;
   build: (route: RouteFacts | undefined, options: never) => ResponseHeaderStep | undefined;
 }
 
-export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Promise<GatewayBuild> {
+export async function buildGateway(
+  loaded: LoadedConfig,
+  runtime: Runtime,
+  extras: BuildExtras = {},
+): Promise<GatewayBuild> {
   const { config } = loaded;
+  // First: an unreadable token file refuses the build before any plugin registers.
+  const adminToken = await resolveAdminToken(config, { explicit: extras.adminToken });
   const { logger, metrics } = runtime;
   const requestIdHeader = config.server.requestId.header;
   const upstreams = runtime.upstreamsFor(config.upstreams);
@@ -299,8 +317,10 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     metrics: metrics.registry,
     source: loaded.source,
     pipelines,
+    token: adminToken,
+    onChange: extras.onAdminChange,
   });
-  admin.route(adminRoutes);
+  admin.route([...(extras.adminRoutes ?? []), ...adminRoutes]);
 
   return {
     server,

@@ -6,7 +6,7 @@ import type http from 'node:http';
 import type Hapi from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Readiness } from './admin/readiness.ts';
-import { buildGateway, type GatewayBuild } from './buildGateway.ts';
+import { buildGateway, type BuildExtras, type GatewayBuild } from './buildGateway.ts';
 import { ConfigError } from './config/configIssues.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { createListener } from './core/createListener.ts';
@@ -20,6 +20,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** false: no admin listener (cluster workers: the primary serves the admin API). Default true. */
   admin?: boolean;
+  /**
+   * The admin token, chosen by the embedder (`portico dev` generates one, tests make one); else
+   * PORTICO_ADMIN_TOKEN, else server.admin.tokenFile, else state-changing admin routes refuse.
+   */
+  adminToken?: string;
 }
 
 export interface Gateway {
@@ -51,9 +56,10 @@ export interface Gateway {
 export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger();
   const runtime = createRuntime(loaded.config, logger);
+  const extras: BuildExtras = { adminToken: options.adminToken };
   let current: GatewayBuild;
   try {
-    current = await buildGateway(loaded, runtime);
+    current = await buildGateway(loaded, runtime, extras);
   } catch (error) {
     await runtime.stop();
     throw error;
@@ -83,7 +89,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
         { path: 'redis', message: 'the Redis connection cannot change on reload: restart the gateway' },
       ]);
     }
-    const build = await buildGateway(next, runtime);
+    const build = await buildGateway(next, runtime, extras);
     try {
       await startBuild(build);
     } catch (error) {
@@ -101,8 +107,9 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
 
   const retiring = new Set<Promise<void>>();
   function retire(build: GatewayBuild): void {
-    const done = front
-      .settled(build.server, build.loaded.config.server.drain.timeout)
+    const { timeout } = build.loaded.config.server.drain;
+    // The admin call that asked for this reload (a push) is still answering on the old admin server.
+    const done = Promise.all([front.settled(build.server, timeout), adminFront.settled(build.admin, timeout)])
       .then(() => build.stop())
       .catch((error: unknown) =>
         logger.error({ event: 'retire_failed', err: error }, 'old build did not stop cleanly'),

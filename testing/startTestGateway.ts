@@ -1,4 +1,5 @@
 // A whole gateway on ephemeral ports from a config object, for tests; logs go nowhere unless asked.
+import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { PorticoPlugin } from '../contracts/plugin.ts';
 import { resolveConfig } from '../gateway/config/loadConfigFile.ts';
@@ -9,12 +10,16 @@ export interface TestGateway {
   gateway: Gateway;
   url: string;
   adminUrl: string;
+  /** The admin token this gateway's state-changing admin routes ask for. */
+  adminToken: string;
+  /** `{ authorization: 'Bearer <token>' }`, to spread into an admin call's headers. */
+  adminHeaders: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startTestGateway(
   config: PorticoConfigInput,
-  options: { logger?: Logger; extraPlugins?: readonly PorticoPlugin[] } = {},
+  options: { logger?: Logger; extraPlugins?: readonly PorticoPlugin[]; adminToken?: string } = {},
 ): Promise<TestGateway> {
   const loaded = await resolveConfig(
     {
@@ -27,7 +32,18 @@ export async function startTestGateway(
     },
     { extraPlugins: options.extraPlugins ?? [] },
   );
-  const gateway = await createGateway(loaded, { logger: options.logger ?? pino({ level: 'silent' }) });
+  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+  const gateway = await createGateway(loaded, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    adminToken,
+  });
   const { url, adminUrl } = await gateway.start();
-  return { gateway, url: url.replace('0.0.0.0', '127.0.0.1'), adminUrl, stop: () => gateway.stop() };
+  return {
+    gateway,
+    url: url.replace('0.0.0.0', '127.0.0.1'),
+    adminUrl,
+    adminToken,
+    adminHeaders: { authorization: `Bearer ${adminToken}` },
+    stop: () => gateway.stop(),
+  };
 }

@@ -1,18 +1,21 @@
 // `portico dev` (what `npm start` runs): the four domain services, each in its own child process on
 // the port its upstream in the config names, and the gateway in front of them, on embedded
 // defaults (no Redis, no Postgres server). Data persists in a git-ignored directory across restarts.
-import { mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { TOKEN_ENV } from '../admin/adminToken.ts';
 import { createGateway, type Gateway } from '../createGateway.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
+import { DEFAULT_DEV_DATA_DIR, devAdminTokenFile, devDataDir } from './devDataDir.ts';
 import { stopOnSignals } from './runStart.ts';
 import { superviseServices, type SupervisedService } from './superviseServices.ts';
 import { watchParent } from './watchParent.ts';
 
-export const DEFAULT_DEV_DATA_DIR = fileURLToPath(new URL('../../.data/dev', import.meta.url));
+export { DEFAULT_DEV_DATA_DIR };
 
 const SERVICES = ['identity', 'programs', 'appointments', 'resources'] as const;
 const DEFAULT_PORTS: Record<(typeof SERVICES)[number], number> = {
@@ -42,7 +45,7 @@ export async function runDev(options: DevOptions): Promise<number> {
   const loaded = await loadOrReport(chooseConfigFile(options.configFile));
   if (!loaded) return 1;
   const logger = createLogger({ service: 'portico-dev' });
-  const dataDir = resolve(options.dataDir ?? process.env.PORTICO_DATA_DIR ?? DEFAULT_DEV_DATA_DIR);
+  const dataDir = devDataDir(options.dataDir);
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
 
   const identityUrl = `http://127.0.0.1:${servicePort(loaded.config, 'identity')}`;
@@ -74,6 +77,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     })),
   ];
   await mkdir(dataDir, { recursive: true });
+  const adminToken = await devAdminToken(loaded.config, dataDir);
 
   // The services start in their own processes while the gateway loads its plugins here: their
   // database start never blocks the gateway's event loop. The gateway listens once they are ready,
@@ -82,7 +86,10 @@ export async function runDev(options: DevOptions): Promise<number> {
   let urls: Record<string, string>;
   let gateway: Gateway | undefined;
   try {
-    [gateway, urls] = await Promise.all([createGateway(loaded), supervised.ready]);
+    [gateway, urls] = await Promise.all([
+      createGateway(loaded, { adminToken: adminToken?.token }),
+      supervised.ready,
+    ]);
     await gateway.start();
   } catch (error) {
     await Promise.allSettled([supervised.stop(), gateway?.stop()]);
@@ -96,10 +103,29 @@ export async function runDev(options: DevOptions): Promise<number> {
       .map(([name, url]) => `${name} ${url} (pid ${supervised.pids()[name]})`)
       .join(
         ', ',
-      )}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}`,
+      )}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}` +
+      (adminToken ? `\n  admin token: ${adminToken.file} (portico keys and portico config read it)` : ''),
   );
   stopOnSignals(gateway, () => supervised.stop());
   // npm's `sh -c` dies on SIGTERM without passing it on: leaving with the parent is the same drain.
   watchParent(() => process.kill(process.pid, 'SIGTERM'));
   return -1;
+}
+
+/**
+ * Out of the box the admin API needs a token too: without PORTICO_ADMIN_TOKEN or
+ * server.admin.tokenFile, dev makes one in its data directory (only this user may read it) and
+ * keeps it across restarts.
+ */
+async function devAdminToken(
+  config: PorticoConfig,
+  dataDir: string,
+): Promise<{ token: string; file: string } | undefined> {
+  if (process.env[TOKEN_ENV] || config.server.admin.tokenFile) return undefined;
+  const file = devAdminTokenFile(dataDir);
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing !== undefined && existing.trim().length >= 16) return { token: existing.trim(), file };
+  const token = randomBytes(32).toString('base64url');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return { token, file };
 }

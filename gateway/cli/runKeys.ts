@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { apiKeyAdminClient } from '../../plugins/api-key/adminClient.ts';
 import type { ApiKeyRecord } from '../../plugins/api-key/apiKeys.ts';
+import { ADMIN_AUTH_USAGE, cliAdminAuth, tokenHint } from './adminAuth.ts';
 
 export const KEYS_USAGE = `usage: portico keys <create|list|revoke> [options]
 
@@ -12,14 +13,20 @@ export const KEYS_USAGE = `usage: portico keys <create|list|revoke> [options]
   keys revoke ID                        revoke a key; it stops working at once
 
   --admin URL   the gateway's admin listener (default $PORTICO_ADMIN_URL, else http://127.0.0.1:9901)
-  --json        print JSON`;
+  --json        print JSON
+${ADMIN_AUTH_USAGE}`;
 
-export async function runKeys(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+export async function runKeys(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       admin: { type: 'string' },
+      'token-file': { type: 'string' },
       name: { type: 'string' },
       owner: { type: 'string' },
       scopes: { type: 'string' },
@@ -38,10 +45,15 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
     out(KEYS_USAGE);
     return values.help ? 0 : 2;
   }
-  const adminUrl = values.admin ?? process.env.PORTICO_ADMIN_URL ?? 'http://127.0.0.1:9901';
+  const adminUrl = values.admin ?? env.PORTICO_ADMIN_URL ?? 'http://127.0.0.1:9901';
+  const auth = cliAdminAuth(values['token-file'], env);
   try {
-    return await runAction(action, rest, values, apiKeyAdminClient(adminUrl), out);
+    return await runAction(action, rest, values, apiKeyAdminClient(adminUrl, auth.headers), out);
   } catch (error) {
+    if (error instanceof Error && /: (401|503) /.test(error.message)) {
+      console.error(`portico keys: ${error.message}\n${tokenHint(auth)}`);
+      return 1;
+    }
     const unreachable = unreachableReason(error);
     if (!unreachable) throw error;
     console.error(

@@ -4,7 +4,9 @@ import type { Worker } from 'node:cluster';
 import type Hapi from '@hapi/hapi';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import { adminListener } from '../admin/adminListener.ts';
+import type { AdminToken } from '../admin/adminToken.ts';
 import { redactConfig } from '../admin/redactConfig.ts';
+import { OPEN_ADMIN_ROUTE } from '../admin/requireAdminToken.ts';
 import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import type { PluginOrderEntry } from '../registry/orderPlugins.ts';
 import type { WorkerReadiness, WorkerRpc } from './messages.ts';
@@ -22,6 +24,7 @@ export interface ClusterAdminSources {
   isDraining(): boolean;
   rpc: WorkerRpc;
   aggregator: AggregatorRegistry<PrometheusContentType>;
+  token: AdminToken;
 }
 
 export interface WorkerReport extends Partial<WorkerReadiness> {
@@ -53,17 +56,19 @@ export async function clusterReadiness(
 
 export function createClusterAdmin(sources: ClusterAdminSources): Hapi.Server {
   const { config } = sources.loaded;
-  const server = adminListener(config);
+  const server = adminListener(config, { token: sources.token });
 
   server.route([
     {
       method: 'GET',
       path: '/healthz',
+      options: OPEN_ADMIN_ROUTE,
       handler: () => ({ status: 'ok', workers: sources.workers().length }),
     },
     {
       method: 'GET',
       path: '/readyz',
+      options: OPEN_ADMIN_ROUTE,
       handler: async (_request, h) => {
         const report = await clusterReadiness(sources);
         return h.response(report).code(report.ready ? 200 : 503);
@@ -72,6 +77,7 @@ export function createClusterAdmin(sources: ClusterAdminSources): Hapi.Server {
     {
       method: 'GET',
       path: '/metrics',
+      options: OPEN_ADMIN_ROUTE,
       handler: async (_request, h) => {
         try {
           return h.response(await sources.aggregator.clusterMetrics()).type(sources.aggregator.contentType);
@@ -83,6 +89,7 @@ export function createClusterAdmin(sources: ClusterAdminSources): Hapi.Server {
     {
       method: 'GET',
       path: '/config',
+      options: OPEN_ADMIN_ROUTE,
       handler: () => ({
         source: sources.loaded.source,
         workers: sources.workerCount,

@@ -4,6 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
+import { resolveAdminToken } from '../admin/adminToken.ts';
 import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { describeOrder } from '../registry/orderPlugins.ts';
@@ -49,7 +50,10 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
     execArgv: process.execArgv,
   });
 
+  // Checked again by each worker's own admin server (the same variable or file) when it answers.
+  const token = await resolveAdminToken(config);
   const admin = createClusterAdmin({
+    token,
     loaded,
     pluginOrder: describeOrder(loaded.plugins),
     workerCount: options.workers,

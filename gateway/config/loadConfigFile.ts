@@ -10,6 +10,7 @@ import { builtinPlugins } from '../registry/builtinPlugins.ts';
 import { contractViolations, pluginFromModule } from '../registry/contractViolations.ts';
 import { orderPlugins, type ResolvedPlugin } from '../registry/orderPlugins.ts';
 import { ConfigError, fromZodIssues, formatPath, type ConfigIssue } from './configIssues.ts';
+import { resolveReferences } from './resolveReferences.ts';
 import { configSchema, type PorticoConfig } from './schema.ts';
 
 export interface LoadedConfig {
@@ -18,6 +19,15 @@ export interface LoadedConfig {
   plugins: ResolvedPlugin[];
   /** Where it came from: a file path, or "inline". */
   source: string;
+  /**
+   * The document as written, before defaults and with its `${env:...}` / `${file:...}` references
+   * unresolved: what the version history stores and hashes.
+   */
+  document: unknown;
+  /** What relative paths in it (plugin modules, `${file:...}`) are relative to. */
+  baseDir: string;
+  /** The plugins known by name beside the built-ins it was resolved with (a reload resolves with them too). */
+  extraPlugins: readonly PorticoPlugin[];
 }
 
 export async function loadConfigFile(file: string): Promise<LoadedConfig> {
@@ -55,7 +65,9 @@ export async function resolveConfig(
     extraPlugins?: readonly PorticoPlugin[];
   } = {},
 ): Promise<LoadedConfig> {
-  const parsed = configSchema.safeParse(raw);
+  const references = resolveReferences(raw, { baseDir });
+  if (references.issues.length > 0) throw new ConfigError(references.issues);
+  const parsed = configSchema.safeParse(references.value);
   if (!parsed.success) throw new ConfigError(fromZodIssues(parsed.error.issues));
   const config = parsed.data;
   const issues: ConfigIssue[] = [];
@@ -64,12 +76,17 @@ export async function resolveConfig(
   checkRoutes(config, resolved, issues);
   // Cross-references only a plugin knows (an upstream its options name), once its own options are valid.
   if (issues.length === 0) issues.push(...pluginValidations(config, resolved));
+  if (config.versions.store === 'redis' && !config.redis)
+    issues.push({ path: 'versions.store', message: 'redis needs the redis key (the shared store)' });
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
     config,
     plugins: orderPlugins(resolved.filter((entry) => config.plugins[entry.index]!.enabled)),
     source,
+    document: raw,
+    baseDir,
+    extraPlugins,
   };
 }
 

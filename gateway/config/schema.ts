@@ -19,6 +19,13 @@ const adminSchema = z
   .object({
     host: z.string().default('127.0.0.1').describe('Admin listener address; keep it private'),
     port: z.number().int().min(0).max(65535).default(9901),
+    tokenFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File holding the admin token state-changing admin routes ask for (relative to the working directory); PORTICO_ADMIN_TOKEN wins over it',
+      ),
   })
   .strict();
 
@@ -111,6 +118,41 @@ const redisSchema = z
   ])
   .describe('Shared stores; absent: every store runs in memory (one instance only)');
 
+const versionsSchema = z
+  .object({
+    store: z
+      .enum(['auto', 'redis', 'file'])
+      .default('auto')
+      .describe(
+        'Where the config history lives: redis (shared by every instance), file (one instance); auto: redis when redis is configured, else file',
+      ),
+    dir: z
+      .string()
+      .min(1)
+      .default('.data/versions')
+      .describe('File store: the directory of the history (relative to the working directory)'),
+    prefix: z
+      .string()
+      .min(1)
+      .default('{portico:config}')
+      .describe(
+        'Redis store: prefix of its keys and channel (one slot in a Redis Cluster); deployments sharing a Redis but not a config need their own',
+      ),
+    poll: duration()
+      .prefault('5s')
+      .describe('How often the history is read to catch a missed publish (and the instance heartbeat)'),
+    watch: z
+      .boolean()
+      .default(true)
+      .describe('Reload when the local config file changes (SIGHUP always does)'),
+    instanceId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('This instance in acknowledgements; default host:port of the public listener'),
+  })
+  .strict();
+
 const upstreamSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }).describe('Base URL of the service'),
@@ -190,6 +232,9 @@ export const configSchema = z
       .default({}),
     routes: z.array(routeSchema).default([]),
     plugins: z.array(pluginEntrySchema).default([]),
+    versions: versionsSchema
+      .prefault({})
+      .describe('The config history, reloads and propagation (instance-local: never taken from a version)'),
   })
   .strict();
 
@@ -198,3 +243,4 @@ export type PorticoConfig = z.output<typeof configSchema>;
 export type UpstreamConfig = PorticoConfig['upstreams'][string];
 export type RouteConfig = PorticoConfig['routes'][number];
 export type PluginEntry = PorticoConfig['plugins'][number];
+export type VersionsConfig = PorticoConfig['versions'];

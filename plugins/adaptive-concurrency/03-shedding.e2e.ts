@@ -70,7 +70,9 @@ describe('adaptive-concurrency: one upstream slows down tenfold', () => {
   });
 
   async function state(): Promise<Record<string, UpstreamState>> {
-    const body = (await (await fetch(`${gateway.adminUrl}/adaptive-concurrency`)).json()) as {
+    const body = (await (
+      await fetch(`${gateway.adminUrl}/adaptive-concurrency`, { headers: gateway.adminHeaders })
+    ).json()) as {
       upstreams: Record<string, UpstreamState>;
     };
     return body.upstreams;

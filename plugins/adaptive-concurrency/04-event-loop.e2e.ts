@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 async function lagMs(gateway: TestGateway): Promise<number> {
-  const body = (await (await fetch(`${gateway.adminUrl}/adaptive-concurrency`)).json()) as {
+  const body = (await (
+    await fetch(`${gateway.adminUrl}/adaptive-concurrency`, { headers: gateway.adminHeaders })
+  ).json()) as {
     eventLoop: { lagMs: number };
   };
   return body.eventLoop.lagMs;

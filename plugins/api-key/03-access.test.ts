@@ -50,7 +50,7 @@ beforeAll(async () => {
     },
     { logger: pino({ level: 'debug' }, logStream) },
   );
-  admin = apiKeyAdminClient(gateway.adminUrl);
+  admin = apiKeyAdminClient(gateway.adminUrl, gateway.adminHeaders);
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -94,7 +94,7 @@ describe('api-key admin API', () => {
   it('refuses a bad request with 400 naming the field, and an unknown id with 404', async () => {
     const response = await fetch(`${gateway.adminUrl}/api-keys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gateway.adminHeaders },
       body: JSON.stringify({ name: 'x' }),
     });
     expect(response.status).toBe(400);

@@ -42,17 +42,20 @@ describe.skipIf(skip)('api-key with Redis', () => {
 
   it('a key issued on instance A works on B; revoked on A, it stops on B with the next request', async () => {
     const [a, b] = [await start(), await start()];
-    const { key, id } = await apiKeyAdminClient(a.adminUrl).create({ name: 'p', owner: 'o' });
+    const { key, id } = await apiKeyAdminClient(a.adminUrl, a.adminHeaders).create({ name: 'p', owner: 'o' });
     expect(await status(b, key)).toBe(200);
-    await apiKeyAdminClient(a.adminUrl).revoke(id);
+    await apiKeyAdminClient(a.adminUrl, a.adminHeaders).revoke(id);
     expect(await status(b, key)).toBe(401);
     expect(await status(a, key)).toBe(401);
-    expect((await apiKeyAdminClient(b.adminUrl).get(id)).revokedAt).toBeDefined();
+    expect((await apiKeyAdminClient(b.adminUrl, b.adminHeaders).get(id)).revokedAt).toBeDefined();
   });
 
   it('Redis down: 503 with Retry-After by default, 401 with onStoreError: unauthenticated; never acceptance', async () => {
     const [strict, lenient] = [await start('unavailable'), await start('unauthenticated')];
-    const { key } = await apiKeyAdminClient(strict.adminUrl).create({ name: 'p', owner: 'o' });
+    const { key } = await apiKeyAdminClient(strict.adminUrl, strict.adminHeaders).create({
+      name: 'p',
+      owner: 'o',
+    });
     expect(await status(strict, key)).toBe(200);
     const before = upstream.seen.length;
     await redis.kill();

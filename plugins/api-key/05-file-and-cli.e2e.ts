@@ -45,7 +45,7 @@ describe('api-key file store (default without Redis)', () => {
   it('keeps keys and revocations across a gateway restart; the file holds no key', async () => {
     const path = join(dir, 'restart.json');
     const first = await start(path);
-    const client = apiKeyAdminClient(first.adminUrl);
+    const client = apiKeyAdminClient(first.adminUrl, first.adminHeaders);
     const kept = await client.create({ name: 'kept', owner: 'o' });
     const revoked = await client.create({ name: 'revoked', owner: 'o' });
     await client.revoke(revoked.id);
@@ -68,10 +68,14 @@ describe('portico keys (CLI)', () => {
     const cli = (...args: string[]) =>
       run(process.execPath, [PORTICO_BIN, 'keys', ...args, '--admin', gateway.adminUrl], {
         cwd: process.cwd(),
+        env: { ...process.env, PORTICO_ADMIN_TOKEN: gateway.adminToken },
       });
     const inProcess = async (...args: string[]) => {
       const lines: string[] = [];
-      const code = await runKeys([...args, '--admin', gateway.adminUrl], (line) => lines.push(line));
+      const code = await runKeys([...args, '--admin', gateway.adminUrl], (line) => lines.push(line), {
+        ...process.env,
+        PORTICO_ADMIN_TOKEN: gateway.adminToken,
+      });
       return { code, stdout: lines.join('\n') };
     };
 

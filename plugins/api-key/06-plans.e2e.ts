@@ -60,7 +60,7 @@ beforeAll(async () => {
       },
     ],
   });
-  admin = apiKeyAdminClient(gateway.adminUrl);
+  admin = apiKeyAdminClient(gateway.adminUrl, gateway.adminHeaders);
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -160,7 +160,10 @@ describe('portico keys create with a plan', () => {
   it('issues the plan from the command line and lists it', async () => {
     const lines: string[] = [];
     const run = (...args: string[]) =>
-      runKeys([...args, '--admin', gateway.adminUrl], (line) => lines.push(line));
+      runKeys([...args, '--admin', gateway.adminUrl], (line) => lines.push(line), {
+        ...process.env,
+        PORTICO_ADMIN_TOKEN: gateway.adminToken,
+      });
     expect(
       await run(
         'create',

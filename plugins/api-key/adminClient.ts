@@ -18,17 +18,20 @@ export interface CreateKeyInput {
   expiresAt?: string;
 }
 
-export function apiKeyAdminClient(adminUrl: string) {
+/** `headers`: what every call carries, e.g. `authorization: Bearer <admin token>` (every key route asks for it). */
+export function apiKeyAdminClient(adminUrl: string, headers: Record<string, string> = {}) {
   const base = adminUrl.replace(/\/$/, '');
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const payload = (await response.json().catch(() => ({}))) as T & { message?: string };
+    const payload = (await response.json().catch(() => ({}))) as T & { message?: string; detail?: string };
     if (!response.ok)
-      throw new Error(`${method} ${path}: ${response.status} ${payload.message ?? ''}`.trim());
+      throw new Error(
+        `${method} ${path}: ${response.status} ${payload.message ?? payload.detail ?? ''}`.trim(),
+      );
     return payload;
   };
   return {

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('API keys on /graphql', () => {
   it('accepts a key, and holds a safelisted key to the manifest', async () => {
-    const admin = apiKeyAdminClient(stack.gateway.adminUrl);
+    const admin = apiKeyAdminClient(stack.gateway.adminUrl, stack.gateway.adminHeaders);
     const free = await admin.create({ name: 'free', owner: 'acme' });
     const listed = await admin.create({ name: 'listed', owner: 'partner' });
 

@@ -93,7 +93,7 @@ describe.skipIf(skip)('the docs page in Chromium', () => {
     // A partner's key, issued the way an operator does it: the api-key plugin's admin API.
     const created = await fetch(`${gateway.adminUrl}/api-keys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gateway.adminHeaders },
       body: JSON.stringify({ name: 'Docs page partner', owner: 'partner-ops' }),
     });
     expect(created.status).toBe(201);

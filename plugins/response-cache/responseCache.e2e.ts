@@ -168,7 +168,7 @@ describe('response-cache: private routes', () => {
   it('an API key is a caller of its own, apart from users', async () => {
     const admin = await fetch(`${gateway.adminUrl}/api-keys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gateway.adminHeaders },
       body: JSON.stringify({ name: 'p', owner: 'o' }),
     });
     const { key, id } = (await admin.json()) as { key: string; id: string };
@@ -230,13 +230,23 @@ describe('response-cache: purges', () => {
     await call('/catalog/admin/a');
     await call('/catalog/admin/b?x=1');
     await call('/catalog/kept');
-    const purge = await fetch(`${gateway.adminUrl}/cache?prefix=/catalog/admin`, { method: 'DELETE' });
+    const purge = await fetch(`${gateway.adminUrl}/cache?prefix=/catalog/admin`, {
+      method: 'DELETE',
+      headers: gateway.adminHeaders,
+    });
     expect(purge.status).toBe(200);
     expect(((await purge.json()) as { purged: number }).purged).toBe(2);
     expect((await call('/catalog/admin/a')).headers['x-cache']).toBe('MISS');
     expect((await call('/catalog/admin/b?x=1')).headers['x-cache']).toBe('MISS');
     expect((await call('/catalog/kept')).headers['x-cache']).toBe('HIT');
-    expect((await fetch(`${gateway.adminUrl}/cache?prefix=nope`, { method: 'DELETE' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${gateway.adminUrl}/cache?prefix=nope`, {
+          method: 'DELETE',
+          headers: gateway.adminHeaders,
+        })
+      ).status,
+    ).toBe(400);
     expect((await fetch(`${gateway.url}/cache`, { method: 'DELETE' })).status).toBe(404);
   });
 });
@@ -324,7 +334,10 @@ describe.skipIf(skip)('response-cache in Redis: two gateways share entries', () 
     expect([after.headers['x-cache'], after.upstreamCalls]).toEqual(['MISS', 1]);
     expect((await call('/shared/programs', {}, 'GET', two)).headers['x-cache']).toBe('HIT');
 
-    const purge = await fetch(`${one.adminUrl}/cache?prefix=/shared`, { method: 'DELETE' });
+    const purge = await fetch(`${one.adminUrl}/cache?prefix=/shared`, {
+      method: 'DELETE',
+      headers: one.adminHeaders,
+    });
     expect(((await purge.json()) as { purged: number }).purged).toBe(1);
     expect((await call('/shared/programs', {}, 'GET', two)).headers['x-cache']).toBe('MISS');
   });
