@@ -47,8 +47,8 @@ export interface GatewayBuild {
 export interface BuildExtras {
   /** The admin token when the embedder chose it (`portico dev`, tests); else PORTICO_ADMIN_TOKEN or server.admin.tokenFile. */
   adminToken?: string;
-  /** Admin routes of the gateway itself (the config versions). */
-  adminRoutes?: ServerRoute[];
+  /** Admin routes of the gateway itself (the config versions), made afresh for each build. */
+  adminRoutes?: () => ServerRoute[];
   /** Told of every state-changing admin call (the audit trail). */
   onAdminChange?: (change: AdminChange) => void;
 }
@@ -320,7 +320,7 @@ export async function buildGateway(
     token: adminToken,
     onChange: extras.onAdminChange,
   });
-  admin.route([...(extras.adminRoutes ?? []), ...adminRoutes]);
+  admin.route([...(extras.adminRoutes?.() ?? []), ...adminRoutes]);
 
   return {
     server,
@@ -333,6 +333,7 @@ export async function buildGateway(
       await server.stop({ timeout: 0 });
       await admin.stop({ timeout: 0 });
       for (const task of stopTasks.reverse()) await task();
+      for (const transport of transports.values()) transport.close();
     },
   };
 }

@@ -1,20 +1,25 @@
 // The gateway: a thin surface (as hapi's server.js over core.js) over a long-lived runtime, the
-// current build of the config, and the front listeners that outlive builds. A reload builds the
-// new config beside the running one and swaps them atomically; requests already dispatched
-// finish on the build they started on.
+// current build of the config, the front listeners that outlive builds, and the config history
+// (gateway/versions/). A reload builds the new config beside the running one and swaps them
+// atomically; requests already dispatched finish on the build they started on.
 import type http from 'node:http';
+import { hostname } from 'node:os';
 import type Hapi from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Readiness } from './admin/readiness.ts';
 import { buildGateway, type BuildExtras, type GatewayBuild } from './buildGateway.ts';
 import { ConfigError } from './config/configIssues.ts';
-import type { LoadedConfig } from './config/loadConfigFile.ts';
+import { resolveConfig, type LoadedConfig } from './config/loadConfigFile.ts';
 import { createListener } from './core/createListener.ts';
 import { createFrontListener } from './core/frontListener.ts';
 import { createLogger } from './observability/createLogger.ts';
 import type { GatewayMetrics } from './observability/gatewayMetrics.ts';
 import type { PluginOrderEntry } from './registry/orderPlugins.ts';
 import { createRuntime, type Runtime } from './runtime/createRuntime.ts';
+import { createVersionAgent, type VersionAgent } from './versions/createVersionAgent.ts';
+import { pinLocalConfig, withLocalKeys } from './versions/instanceLocal.ts';
+import { openVersionStore } from './versions/openVersionStore.ts';
+import { versionAdminRoutes } from './versions/versionAdminRoutes.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -25,6 +30,13 @@ export interface GatewayOptions {
    * PORTICO_ADMIN_TOKEN, else server.admin.tokenFile, else state-changing admin routes refuse.
    */
   adminToken?: string;
+  /** false: no config history of its own (cluster workers: the primary keeps it). Default true. */
+  versions?: boolean;
+}
+
+export interface ReloadOptions {
+  /** Runs once the new build stands, before the swap; throwing refuses the swap (the new build is stopped). */
+  beforeSwap?: () => Promise<void>;
 }
 
 export interface Gateway {
@@ -39,6 +51,8 @@ export interface Gateway {
   readonly readiness: Readiness;
   readonly metrics: GatewayMetrics;
   readonly pluginOrder: PluginOrderEntry[];
+  /** The config history of this instance: versions, acknowledgements, audit (undefined for cluster workers). */
+  readonly versions: VersionAgent | undefined;
   /** Opens both listeners; resolves with their URLs. */
   start(): Promise<{ url: string; adminUrl: string }>;
   /**
@@ -46,7 +60,7 @@ export interface Gateway {
    * the new build (in-flight requests finish on the old one, which is stopped in the background).
    * Rejects (and changes nothing) when the new config cannot be built.
    */
-  reload(loaded: LoadedConfig): Promise<void>;
+  reload(loaded: LoadedConfig, options?: ReloadOptions): Promise<void>;
   /** SIGTERM semantics: readiness 503, wait the drain delay, stop taking connections, let in-flight requests finish. */
   drain(): Promise<void>;
   /** Stops at once (tests). */
@@ -56,7 +70,17 @@ export interface Gateway {
 export async function createGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger();
   const runtime = createRuntime(loaded.config, logger);
-  const extras: BuildExtras = { adminToken: options.adminToken };
+  const versions =
+    options.versions === false
+      ? undefined
+      : createVersions(loaded, runtime, logger, (next, reload) => gateway.reload(next, reload));
+  const extras: BuildExtras = {
+    adminToken: options.adminToken,
+    adminRoutes: versions ? () => versionAdminRoutes(versions) : undefined,
+    onAdminChange: versions
+      ? ({ actor, ...change }) => versions.audit({ action: 'admin.change', actor, detail: { ...change } })
+      : undefined,
+  };
   let current: GatewayBuild;
   try {
     current = await buildGateway(loaded, runtime, extras);
@@ -83,7 +107,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     runtime.readiness.track([...build.upstreams.values()]);
   }
 
-  async function reloadNow(next: LoadedConfig): Promise<void> {
+  async function reloadNow(next: LoadedConfig, reload: ReloadOptions = {}): Promise<void> {
     if (JSON.stringify(next.config.redis) !== JSON.stringify(runtime.redisConfig)) {
       throw new ConfigError([
         { path: 'redis', message: 'the Redis connection cannot change on reload: restart the gateway' },
@@ -92,6 +116,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     const build = await buildGateway(next, runtime, extras);
     try {
       await startBuild(build);
+      await reload.beforeSwap?.();
     } catch (error) {
       await build.stop();
       throw error;
@@ -120,6 +145,9 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
 
   async function closeAll(timeout: number): Promise<void> {
     // The admin listener stays up while traffic drains, so probes see /readyz 503 until the end.
+    // No version may start building while the gateway stops.
+    await versions?.stop();
+    await reloading;
     await front.close(timeout);
     await adminFront.close(Math.min(timeout, 1000));
     await Promise.all(retiring);
@@ -127,7 +155,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     await runtime.stop();
   }
 
-  return {
+  const gateway: Gateway = {
     get server() {
       return current.server;
     },
@@ -144,6 +172,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
     get pluginOrder() {
       return current.pluginOrder;
     },
+    versions,
     async start() {
       const { config } = current.loaded;
       // Shared budgets are only shared once the store answers: don't take traffic before that.
@@ -155,16 +184,20 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       }
       await startBuild(current);
       serve(current);
+      // The history may hold a newer version than this instance's file: it is applied before the
+      // first request arrives (the start-up build is then retired like any other).
+      await versions?.catchUp();
       const adminUrl = withAdmin
         ? await adminFront.listen(config.server.admin.port, config.server.admin.host)
         : '';
       const url = await front.listen(config.server.port, config.server.host);
+      await versions?.run(config.versions.instanceId ?? `${hostname()}:${new URL(url).port}`);
       void runtime.readiness.probeAll();
       logger.info({ event: 'listening', url, admin: adminUrl || undefined }, 'gateway listening');
       return { url, adminUrl };
     },
-    reload(next) {
-      const run = reloading.then(() => reloadNow(next));
+    reload(next, reload) {
+      const run = reloading.then(() => reloadNow(next, reload));
       reloading = run.catch(() => {});
       return run;
     },
@@ -181,6 +214,35 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
       await closeAll(0);
     },
   };
+  return gateway;
+}
+
+/** The config history of one instance, applying versions through the gateway's reload. */
+function createVersions(
+  start: LoadedConfig,
+  runtime: Runtime,
+  logger: Logger,
+  reload: (next: LoadedConfig, options: ReloadOptions) => Promise<void>,
+): VersionAgent {
+  const { config } = start;
+  return createVersionAgent({
+    store: openVersionStore(config, runtime),
+    logger,
+    pollMs: config.versions.poll,
+    startDocument: start.document,
+    instanceId: config.versions.instanceId ?? `${hostname()}:${config.server.port || process.pid}`,
+    async resolve(shared) {
+      // Validated in full, as `portico validate` does, with this instance's own local keys.
+      const next = await resolveConfig(withLocalKeys(shared, start.document), {
+        baseDir: start.baseDir,
+        source: `${start.source} (config history)`,
+        extraPlugins: start.extraPlugins,
+      });
+      pinLocalConfig(next.config, config);
+      return next;
+    },
+    apply: (next, beforeSwap) => reload(next, { beforeSwap }),
+  });
 }
 
 /** The status sent, or 499 (nginx's "client closed request") when the client left first. */

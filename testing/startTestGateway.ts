@@ -1,5 +1,8 @@
 // A whole gateway on ephemeral ports from a config object, for tests; logs go nowhere unless asked.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { PorticoPlugin } from '../contracts/plugin.ts';
 import { resolveConfig } from '../gateway/config/loadConfigFile.ts';
@@ -21,9 +24,12 @@ export async function startTestGateway(
   config: PorticoConfigInput,
   options: { logger?: Logger; extraPlugins?: readonly PorticoPlugin[]; adminToken?: string } = {},
 ): Promise<TestGateway> {
+  // Each test gateway keeps its own history unless the test shares one (versions in its config).
+  const historyDir = config.versions ? undefined : mkdtempSync(join(tmpdir(), 'portico-versions-'));
   const loaded = await resolveConfig(
     {
       ...config,
+      ...(historyDir ? { versions: { store: 'file' as const, dir: historyDir } } : {}),
       server: {
         ...config.server,
         port: config.server?.port ?? 0,
@@ -37,13 +43,21 @@ export async function startTestGateway(
     logger: options.logger ?? pino({ level: 'silent' }),
     adminToken,
   });
-  const { url, adminUrl } = await gateway.start();
+  const cleanUp = () => historyDir && rmSync(historyDir, { recursive: true, force: true });
+  const { url, adminUrl } = await gateway.start().catch(async (error: unknown) => {
+    await gateway.stop();
+    cleanUp();
+    throw error;
+  });
   return {
     gateway,
     url: url.replace('0.0.0.0', '127.0.0.1'),
     adminUrl,
     adminToken,
     adminHeaders: { authorization: `Bearer ${adminToken}` },
-    stop: () => gateway.stop(),
+    stop: async () => {
+      await gateway.stop();
+      cleanUp();
+    },
   };
 }

@@ -17,6 +17,7 @@ delete process.env.PORTICO_ADMIN_TOKEN;
 let upstream: TestUpstream;
 let gateway: TestGateway;
 let dir: string;
+const logLines: Array<Record<string, unknown>> = [];
 
 const config = (upstreamUrl: string) => ({
   upstreams: { up: { url: upstreamUrl, health: false as const } },
@@ -27,7 +28,12 @@ const config = (upstreamUrl: string) => ({
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portico-admin-token-'));
   upstream = await startUpstream();
-  gateway = await startTestGateway(config(upstream.url));
+  gateway = await startTestGateway(config(upstream.url), {
+    logger: pino(
+      { level: 'info' },
+      { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+    ),
+  });
 });
 
 afterAll(async () => {
@@ -73,6 +79,36 @@ describe('admin token', () => {
       headers: gateway.adminHeaders,
     });
     expect(purge.status).toBe(200);
+  });
+
+  it('a key change is an audit event (log line and history), naming the key id and never the key', async () => {
+    const created = (await (await createKey(gateway.adminUrl, gateway.adminHeaders)).json()) as {
+      id: string;
+      key: string;
+    };
+    const revoke = await fetch(`${gateway.adminUrl}/api-keys/${created.id}`, {
+      method: 'DELETE',
+      headers: { ...gateway.adminHeaders, 'x-portico-actor': 'ops@example' },
+    });
+    expect(revoke.status).toBe(200);
+    const { events } = (await (
+      await fetch(`${gateway.adminUrl}/config/audit`, { headers: gateway.adminHeaders })
+    ).json()) as { events: Array<{ action: string; actor: string; detail: Record<string, unknown> }> };
+    const changes = events.filter((event) => event.action === 'admin.change');
+    expect(changes.slice(-2)).toEqual([
+      expect.objectContaining({
+        actor: 'admin-token',
+        detail: { method: 'POST', path: '/api-keys', status: 201, target: created.id },
+      }),
+      expect.objectContaining({
+        actor: 'ops@example',
+        detail: { method: 'DELETE', path: `/api-keys/${created.id}`, status: 200, target: created.id },
+      }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(created.key);
+    const logged = logLines.filter((line) => line.event === 'audit');
+    expect(logged.at(-1)).toMatchObject({ audit: { action: 'admin.change', actor: 'ops@example' } });
+    expect(JSON.stringify(logLines)).not.toContain(created.key);
   });
 
   it("a plugin's admin routes are covered without the plugin knowing: DELETE /cache and GET /api-keys", async () => {

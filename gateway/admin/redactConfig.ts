@@ -1,5 +1,5 @@
 // /config shows the effective config, never its secrets.
-const SECRET_KEY = /(secret|password|passphrase|token|credential|private|apikey|api_key|^key$)/i;
+export const SECRET_KEY = /(secret|password|passphrase|token|credential|private|apikey|api_key|^key$)/i;
 
 export function redactConfig(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key) && value !== undefined && typeof value !== 'object') return '[redacted]';

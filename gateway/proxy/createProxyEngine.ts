@@ -33,13 +33,21 @@ interface PendingAttempt {
   proxyReq?: ClientRequest;
 }
 
-/** One per upstream, built once: wires http-proxy's events to the attempts in flight. */
-export function createProxyTransport(
-  upstream: Upstream,
-): (exchange: UpstreamExchange) => Promise<UpstreamReply> {
+export interface ProxyTransport {
+  (exchange: UpstreamExchange): Promise<UpstreamReply>;
+  /** Stops listening to the upstream's proxy (a retired build's transport; the proxy outlives builds). */
+  close(): void;
+}
+
+/**
+ * One per upstream and build: wires http-proxy's events to the attempts in flight. The proxy is
+ * the upstream's, shared by every build while its settings stay the same, so each transport
+ * answers only for its own requests.
+ */
+export function createProxyTransport(upstream: Upstream): ProxyTransport {
   const pending = new WeakMap<IncomingMessage, PendingAttempt>();
 
-  upstream.proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
+  const onProxyReq = (proxyReq: ClientRequest, req: IncomingMessage) => {
     const attempt = pending.get(req);
     if (!attempt) return;
     attempt.proxyReq = proxyReq;
@@ -56,18 +64,22 @@ export function createProxyTransport(
       socket.once('connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     }
-  });
-  upstream.proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
+  };
+  const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage) => {
     const attempt = pending.get(req);
-    if (!attempt || attempt.settled) {
+    // Another build's request (after a reload both listen to the same proxy): not ours to drain.
+    if (!attempt) return;
+    if (attempt.settled) {
       proxyRes.resume();
       return;
     }
     attempt.settled = true;
     attempt.resolve({ status: proxyRes.statusCode ?? 502, headers: proxyRes.headers, body: proxyRes });
-  });
+  };
+  upstream.proxy.on('proxyReq', onProxyReq);
+  upstream.proxy.on('proxyRes', onProxyRes);
 
-  return function send(plain: UpstreamExchange): Promise<UpstreamReply> {
+  const send = function send(plain: UpstreamExchange): Promise<UpstreamReply> {
     const exchange = plain as ProxiedExchange;
     const req = exchange.source;
     return new Promise<UpstreamReply>((resolve, reject) => {
@@ -116,5 +128,10 @@ export function createProxyTransport(
         attempt.fail(error),
       );
     });
+  } as ProxyTransport;
+  send.close = () => {
+    upstream.proxy.off('proxyReq', onProxyReq);
+    upstream.proxy.off('proxyRes', onProxyRes);
   };
+  return send;
 }
