@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Readiness } from './admin/readiness.ts';
 import { buildGateway, type BuildExtras, type GatewayBuild } from './buildGateway.ts';
 import { ConfigError } from './config/configIssues.ts';
-import { resolveConfig, type LoadedConfig } from './config/loadConfigFile.ts';
+import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { createListener } from './core/createListener.ts';
 import { createFrontListener } from './core/frontListener.ts';
 import { createLogger } from './observability/createLogger.ts';
@@ -17,8 +17,8 @@ import type { GatewayMetrics } from './observability/gatewayMetrics.ts';
 import type { PluginOrderEntry } from './registry/orderPlugins.ts';
 import { createRuntime, type Runtime } from './runtime/createRuntime.ts';
 import { createVersionAgent, type VersionAgent } from './versions/createVersionAgent.ts';
-import { pinLocalConfig, withLocalKeys } from './versions/instanceLocal.ts';
 import { openVersionStore } from './versions/openVersionStore.ts';
+import { resolveVersion } from './versions/resolveVersion.ts';
 import { versionAdminRoutes } from './versions/versionAdminRoutes.ts';
 
 export interface GatewayOptions {
@@ -231,16 +231,7 @@ function createVersions(
     pollMs: config.versions.poll,
     startDocument: start.document,
     instanceId: config.versions.instanceId ?? `${hostname()}:${config.server.port || process.pid}`,
-    async resolve(shared) {
-      // Validated in full, as `portico validate` does, with this instance's own local keys.
-      const next = await resolveConfig(withLocalKeys(shared, start.document), {
-        baseDir: start.baseDir,
-        source: `${start.source} (config history)`,
-        extraPlugins: start.extraPlugins,
-      });
-      pinLocalConfig(next.config, config);
-      return next;
-    },
+    resolve: (shared) => resolveVersion(start, shared),
     apply: (next, beforeSwap) => reload(next, { beforeSwap }),
   });
 }

@@ -1,5 +1,6 @@
 // `portico`: start | dev | validate | schema.
 import { parseArgs } from 'node:util';
+import { runConfig } from './runConfig.ts';
 import { runDev } from './runDev.ts';
 import { runKeys } from './runKeys.ts';
 import { runStart } from './runStart.ts';
@@ -17,8 +18,12 @@ commands:
   validate FILE...                      check config files without starting anything (exit 1 on errors)
   schema                                print the config's JSON Schema
   keys create|list|revoke               manage API keys on a running gateway (portico keys --help)
+  config push|history|diff|rollback|show|instances|audit
+                                        the config history of a running gateway (portico config --help)
 
-environment: PORT overrides server.port; LOG_LEVEL sets the log level (default info)`;
+environment: PORT overrides server.port; LOG_LEVEL sets the log level (default info);
+  PORTICO_ADMIN_TOKEN is the admin token (the gateway's and the CLI's); PORTICO_ADMIN_URL the admin listener
+signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the config file (so does saving it)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'keys') return runKeys(rest);
+  if (command === 'config') return runConfig(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -10,6 +10,7 @@ import { createGateway, type Gateway } from '../createGateway.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { createLogger } from '../observability/createLogger.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
+import { reloadFromFile } from './reloadFromFile.ts';
 import { DEFAULT_DEV_DATA_DIR, devAdminTokenFile, devDataDir } from './devDataDir.ts';
 import { stopOnSignals } from './runStart.ts';
 import { superviseServices, type SupervisedService } from './superviseServices.ts';
@@ -42,7 +43,8 @@ function servicePort(config: PorticoConfig, name: (typeof SERVICES)[number]): nu
 }
 
 export async function runDev(options: DevOptions): Promise<number> {
-  const loaded = await loadOrReport(chooseConfigFile(options.configFile));
+  const configFile = chooseConfigFile(options.configFile);
+  const loaded = await loadOrReport(configFile);
   if (!loaded) return 1;
   const logger = createLogger({ service: 'portico-dev' });
   const dataDir = devDataDir(options.dataDir);
@@ -77,6 +79,9 @@ export async function runDev(options: DevOptions): Promise<number> {
     })),
   ];
   await mkdir(dataDir, { recursive: true });
+  // The config history lives with the rest of dev's data (and --fresh starts it over).
+  const written = (loaded.document as { versions?: { dir?: unknown } } | undefined)?.versions;
+  if (written?.dir === undefined) loaded.config.versions.dir = join(dataDir, 'versions');
   const adminToken = await devAdminToken(loaded.config, dataDir);
 
   // The services start in their own processes while the gateway loads its plugins here: their
@@ -106,7 +111,13 @@ export async function runDev(options: DevOptions): Promise<number> {
       )}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}` +
       (adminToken ? `\n  admin token: ${adminToken.file} (portico keys and portico config read it)` : ''),
   );
-  stopOnSignals(gateway, () => supervised.stop());
+  const reloads = reloadFromFile(configFile, gateway.versions!, gateway.server.portico.logger, {
+    watchFile: loaded.config.versions.watch,
+  });
+  stopOnSignals(gateway, async () => {
+    reloads.stop();
+    await supervised.stop();
+  });
   // npm's `sh -c` dies on SIGTERM without passing it on: leaving with the parent is the same drain.
   watchParent(() => process.kill(process.pid, 'SIGTERM'));
   return -1;

@@ -7,6 +7,7 @@ import { startPrimary } from '../cluster/startPrimary.ts';
 import { startWorker } from '../cluster/startWorker.ts';
 import { createGateway, type Gateway } from '../createGateway.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
+import { reloadFromFile } from './reloadFromFile.ts';
 
 export async function runStart(options: { configFile?: string; workers?: string }): Promise<number> {
   const workers = parseWorkers(options.workers);
@@ -23,7 +24,10 @@ export async function runStart(options: { configFile?: string; workers?: string 
     return startPrimary(loaded, { workers: workers.workers, configFile: resolve(file) });
   const gateway = await createGateway(loaded);
   await gateway.start();
-  stopOnSignals(gateway, async () => {});
+  const reloads = reloadFromFile(file, gateway.versions!, gateway.server.portico.logger, {
+    watchFile: loaded.config.versions.watch,
+  });
+  stopOnSignals(gateway, async () => reloads.stop());
   return -1;
 }
 

@@ -2,9 +2,11 @@
 // worker instead of for whichever worker a connection happened to land on.
 import type { Worker } from 'node:cluster';
 import type Hapi from '@hapi/hapi';
+import type { ServerRoute } from '@hapi/hapi';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import { adminListener } from '../admin/adminListener.ts';
 import type { AdminToken } from '../admin/adminToken.ts';
+import { auditAdminChanges, type AdminChange } from '../admin/auditAdminChanges.ts';
 import { redactConfig } from '../admin/redactConfig.ts';
 import { OPEN_ADMIN_ROUTE } from '../admin/requireAdminToken.ts';
 import type { LoadedConfig } from '../config/loadConfigFile.ts';
@@ -25,6 +27,10 @@ export interface ClusterAdminSources {
   rpc: WorkerRpc;
   aggregator: AggregatorRegistry<PrometheusContentType>;
   token: AdminToken;
+  /** The primary's own admin routes (the config history). */
+  adminRoutes?: () => ServerRoute[];
+  /** Told of every state-changing admin call (the audit trail). */
+  onChange?: (change: AdminChange) => void;
 }
 
 export interface WorkerReport extends Partial<WorkerReadiness> {
@@ -57,6 +63,8 @@ export async function clusterReadiness(
 export function createClusterAdmin(sources: ClusterAdminSources): Hapi.Server {
   const { config } = sources.loaded;
   const server = adminListener(config, { token: sources.token });
+  if (sources.onChange) auditAdminChanges(server, sources.onChange);
+  server.route(sources.adminRoutes?.() ?? []);
 
   server.route([
     {

@@ -25,11 +25,24 @@ export interface WorkerReadiness {
 
 export type ToWorker =
   | { portico: 'drain' }
+  /** Build this version beside the running one and say `prepared` (or `prepare-failed`); then wait. */
+  | { portico: 'prepare'; id: number; shared: unknown }
+  /** Every worker is prepared and the version is recorded: swap (then say `swapped`). */
+  | { portico: 'commit'; id: number }
+  /** Some worker could not build it, or the history refused it: drop the new build. */
+  | { portico: 'abort'; id: number }
+  /** The answer to `current?`: the shared document of the version the cluster runs (null: the file's). */
+  | { portico: 'current'; shared: unknown }
   | { portico: 'rpc'; id: number; method: 'readiness' }
   | { portico: 'rpc'; id: number; method: 'admin'; request: AdminRequest };
 
 export type FromWorker =
   | { portico: 'started'; url: string }
+  /** A starting worker asks which version to build first. */
+  | { portico: 'current?' }
+  | { portico: 'prepared'; id: number }
+  | { portico: 'prepare-failed'; id: number; issues: Array<{ path: string; message: string }> }
+  | { portico: 'swapped'; id: number }
   | { portico: 'rpc-result'; id: number; value?: unknown; error?: string };
 
 export function isFromWorker(message: unknown): message is FromWorker {

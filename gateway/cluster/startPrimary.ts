@@ -1,13 +1,22 @@
 // The cluster primary: forks N workers that share the public listener (node:cluster hands each new
-// connection to the next worker in turn), serves the one admin listener, replaces a worker that
-// dies (with a backoff), and on SIGTERM drains every worker and exits 0 once all have.
+// connection to the next worker in turn), serves the one admin listener, keeps the config history
+// and makes every worker reload together (gateway/cluster/clusterReloads.ts), replaces a worker
+// that dies (with a backoff), and on SIGTERM drains every worker and exits 0 once all have.
 import cluster, { type Worker } from 'node:cluster';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import { resolveAdminToken } from '../admin/adminToken.ts';
 import type { LoadedConfig } from '../config/loadConfigFile.ts';
 import { createLogger } from '../observability/createLogger.ts';
+import { reloadFromFile } from '../cli/reloadFromFile.ts';
 import { describeOrder } from '../registry/orderPlugins.ts';
+import { createRuntime } from '../runtime/createRuntime.ts';
+import { createVersionAgent } from '../versions/createVersionAgent.ts';
+import { openVersionStore } from '../versions/openVersionStore.ts';
+import { resolveVersion } from '../versions/resolveVersion.ts';
+import { versionAdminRoutes } from '../versions/versionAdminRoutes.ts';
+import { createClusterReloads } from './clusterReloads.ts';
 import { createClusterAdmin } from './createClusterAdmin.ts';
 import { createWorkerRpc, isFromWorker, type ToWorker } from './messages.ts';
 import {
@@ -50,14 +59,36 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
     execArgv: process.execArgv,
   });
 
+  // The history is the primary's: the workers build what it tells them (prepare, then commit).
+  const liveWorkers = () => [...started.values()].filter((worker) => worker.isConnected());
+  const reloads = createClusterReloads(liveWorkers);
+  // Only the Redis connection of the history: the workers hold the gateways and their state.
+  const runtime = createRuntime(config, logger);
+  const versions = createVersionAgent({
+    store: openVersionStore(config, runtime),
+    logger,
+    pollMs: config.versions.poll,
+    startDocument: loaded.document,
+    instanceId: config.versions.instanceId ?? `${hostname()}:${config.server.port}`,
+    resolve: (shared) => resolveVersion(loaded, shared),
+    // Each worker resolves the document again with its own local keys (the same file's).
+    apply: (next, beforeSwap) => reloads.apply(next.document, beforeSwap),
+  });
+  await runtime.redisReady();
+  // Before any worker starts: they ask which version to build first.
+  await versions.catchUp();
+
   // Checked again by each worker's own admin server (the same variable or file) when it answers.
   const token = await resolveAdminToken(config);
   const admin = createClusterAdmin({
     token,
+    adminRoutes: () => versionAdminRoutes(versions),
+    onChange: ({ actor, ...change }) =>
+      versions.audit({ action: 'admin.change', actor, detail: { ...change } }),
     loaded,
     pluginOrder: describeOrder(loaded.plugins),
     workerCount: options.workers,
-    workers: () => [...started.values()].filter((worker) => worker.isConnected()),
+    workers: liveWorkers,
     isDraining: () => phase === 'draining',
     rpc,
     aggregator,
@@ -65,6 +96,18 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
 
   cluster.on('message', (worker, message: unknown) => {
     if (!isFromWorker(message)) return;
+    if (message.portico === 'current?') {
+      const running = versions.current();
+      if (worker.isConnected())
+        worker.send({ portico: 'current', shared: running ? running.document : null });
+      return;
+    }
+    if (
+      message.portico === 'prepared' ||
+      message.portico === 'prepare-failed' ||
+      message.portico === 'swapped'
+    )
+      return reloads.receive(worker, message);
     if (message.portico === 'started') {
       started.set(worker.id, worker);
       url = message.url;
@@ -108,10 +151,15 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
     restartTimers.add(timer);
   });
 
+  let fileReloads: ReturnType<typeof reloadFromFile> | undefined;
   async function allStarted(): Promise<void> {
     phase = 'running';
     try {
       await admin.start();
+      await versions.run(config.versions.instanceId ?? `${hostname()}:${new URL(url).port}`);
+      fileReloads = reloadFromFile(options.configFile, versions, logger, {
+        watchFile: config.versions.watch,
+      });
     } catch (error) {
       logger.fatal({ event: 'admin_start_failed', err: error }, 'admin listener failed to start');
       await stop(1);
@@ -151,6 +199,9 @@ export async function startPrimary(loaded: LoadedConfig, options: PrimaryOptions
     }, boundMs);
     await allExited;
     clearTimeout(bound);
+    fileReloads?.stop();
+    await versions.stop();
+    await runtime.stop();
     await admin.stop({ timeout: 1000 });
     logger.info({ event: 'stopped', timedOut, drainFailures }, 'gateway cluster stopped');
     logger.flush();
