@@ -22,7 +22,13 @@ export interface TestGateway {
 
 export async function startTestGateway(
   config: PorticoConfigInput,
-  options: { logger?: Logger; extraPlugins?: readonly PorticoPlugin[]; adminToken?: string } = {},
+  options: {
+    logger?: Logger;
+    extraPlugins?: readonly PorticoPlugin[];
+    adminToken?: string;
+    /** What relative paths in the config (plugin modules, `${file:...}`) are relative to; default the working directory. */
+    baseDir?: string;
+  } = {},
 ): Promise<TestGateway> {
   // Each test gateway keeps its own history unless the test shares one (versions in its config).
   const historyDir = config.versions ? undefined : mkdtempSync(join(tmpdir(), 'portico-versions-'));
@@ -36,7 +42,7 @@ export async function startTestGateway(
         admin: { port: 0, ...config.server?.admin },
       },
     },
-    { extraPlugins: options.extraPlugins ?? [] },
+    { extraPlugins: options.extraPlugins ?? [], ...(options.baseDir ? { baseDir: options.baseDir } : {}) },
   );
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
   const gateway = await createGateway(loaded, {
