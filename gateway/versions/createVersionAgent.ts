@@ -395,9 +395,11 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
       await store.subscribe((number) => {
         if (number === undefined || number > (running.version?.number ?? 0)) void sync();
       });
+      // A file history is one instance's: what another process appends there is not this one's to run.
+      const propagates = store.kind === 'redis';
       poll = setInterval(() => {
         report();
-        void sync();
+        if (propagates) void sync();
       }, deps.pollMs);
       poll.unref();
     },
