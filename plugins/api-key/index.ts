@@ -2,7 +2,7 @@
 // `X-API-Key: <key>` or `Authorization: ApiKey <key>`; keys are issued and revoked on the admin API.
 import Boom from '@hapi/boom';
 import type { AuthCredentials, Request } from '@hapi/hapi';
-import { Counter } from 'prom-client';
+import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
 import { definePlugin } from '../../contracts/plugin.ts';
 import { apiKeyAdminRoutes } from './adminRoutes.ts';
 import { hashKey, isWellFormedKey, presentedKey, type StoredApiKey } from './apiKeys.ts';
@@ -70,12 +70,12 @@ export default definePlugin({
     gateway.onStop(() => store.close());
     gateway.addAdminRoutes(apiKeyAdminRoutes(store, logger));
 
-    const checks = new Counter({
-      name: 'portico_api_key_checks_total',
-      help: 'API keys presented, by result (valid, invalid, revoked, expired, forbidden, store_error)',
-      labelNames: ['result'],
-      registers: [gateway.metrics],
-    });
+    // The same counter again after a reload (the registry outlives builds).
+    const checks = pluginMetrics(gateway.metrics, 'api_key').counter(
+      'checks_total',
+      'API keys presented, by result (valid, invalid, revoked, expired, forbidden, store_error)',
+      ['result'],
+    );
 
     // A client may not speak for a key; only this plugin sets these.
     server.ext('onRequest', (request, h) => {

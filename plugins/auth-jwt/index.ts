@@ -1,7 +1,7 @@
 // auth-jwt: a hapi auth scheme and strategy ("jwt") for bearer JWTs from configured OIDC issuers.
 import Boom from '@hapi/boom';
 import type { AuthCredentials, Request } from '@hapi/hapi';
-import { Counter } from 'prom-client';
+import { pluginMetrics } from '../../contracts/pluginMetrics.ts';
 import { definePlugin } from '../../contracts/plugin.ts';
 import { bearerToken } from './bearerToken.ts';
 import { KeysUnavailable, TokenRejected } from './errors.ts';
@@ -37,19 +37,18 @@ export default definePlugin({
     const gateway = server.portico;
     const logger = gateway.logger.child({ plugin: 'auth-jwt' });
 
-    // Metrics: one set per gateway (its own registry).
-    const verifications = new Counter({
-      name: 'portico_auth_jwt_verifications_total',
-      help: 'Bearer tokens checked, by result (valid, invalid, unavailable) and whether the verified-token cache answered',
-      labelNames: ['result', 'cache'],
-      registers: [gateway.metrics],
-    });
-    const fetches = new Counter({
-      name: 'portico_auth_jwt_key_fetches_total',
-      help: 'Discovery and JWKS fetches, by issuer, kind and result',
-      labelNames: ['issuer', 'kind', 'result'],
-      registers: [gateway.metrics],
-    });
+    // Metrics: one set per gateway (its own registry), the same ones again after a reload.
+    const metric = pluginMetrics(gateway.metrics, 'auth_jwt');
+    const verifications = metric.counter(
+      'verifications_total',
+      'Bearer tokens checked, by result (valid, invalid, unavailable) and whether the verified-token cache answered',
+      ['result', 'cache'],
+    );
+    const fetches = metric.counter(
+      'key_fetches_total',
+      'Discovery and JWKS fetches, by issuer, kind and result',
+      ['issuer', 'kind', 'result'],
+    );
 
     // The verified-token cache comes first: a key's removal at an issuer empties it.
     const cache = createTokenCache(options.cache);
