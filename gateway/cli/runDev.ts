@@ -90,20 +90,19 @@ export async function runDev(options: DevOptions): Promise<number> {
   const supervised = superviseServices(services, logger);
   let urls: Record<string, string>;
   let gateway: Gateway | undefined;
+  let listening: { url: string; adminUrl: string };
   try {
     [gateway, urls] = await Promise.all([
       createGateway(loaded, { adminToken: adminToken?.token }),
       supervised.ready,
     ]);
-    await gateway.start();
+    listening = await gateway.start();
   } catch (error) {
     await Promise.allSettled([supervised.stop(), gateway?.stop()]);
     throw error;
   }
   console.error(
-    `portico dev: gateway ${gateway.server.info.uri}, admin ${gateway.admin.info.uri}, services ${Object.entries(
-      urls,
-    )
+    `portico dev: gateway ${listening.url}, admin ${listening.adminUrl}, services ${Object.entries(urls)
       .filter(([name]) => name !== 'database')
       .map(([name, url]) => `${name} ${url} (pid ${supervised.pids()[name]})`)
       .join(
