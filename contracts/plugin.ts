@@ -1,7 +1,15 @@
 // The plugin contract: what a Portico plugin is, and what the gateway hands it.
 // Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
 import type { IncomingMessage } from 'node:http';
-import type { Lifecycle, Request, RequestRoute, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
+import type {
+  Lifecycle,
+  Request,
+  RequestRoute,
+  ResponseToolkit,
+  RouteOptions,
+  Server,
+  ServerRoute,
+} from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
@@ -51,11 +59,21 @@ export interface PorticoPlugin<
 }
 
 /**
+ * What response-header steps and response-sent listeners may read of a request: the part of
+ * hapi's request that the fast path (proxied routes no request-phase ext touches, served without
+ * hapi's lifecycle) also provides.
+ */
+export type EdgeRequest = Pick<
+  Request,
+  'method' | 'path' | 'url' | 'headers' | 'info' | 'plugins' | 'route' | 'raw' | 'auth'
+>;
+
+/**
  * Sets headers on a response before its head is written (security headers, CORS, RateLimit
  * fields): run for answers written straight from the upstream and for hapi's responses alike.
  */
 export type ResponseHeaderStep = (
-  request: Request,
+  request: EdgeRequest,
   headers: Record<string, string | string[] | number | undefined>,
 ) => void;
 
@@ -187,7 +205,17 @@ export interface GatewayContext {
    * Listens to every response once it is sent or abandoned (both the direct path and hapi's):
    * the status sent (499 when the client left first) and the time from arrival.
    */
-  onResponseSent(listener: (request: Request, sent: { status: number; durationMs: number }) => void): void;
+  onResponseSent(
+    listener: (request: EdgeRequest, sent: { status: number; durationMs: number }) => void,
+  ): void;
+  /**
+   * Answers CORS preflights (OPTIONS with Access-Control-Request-Method) before auth. Use this,
+   * not an onRequest ext, for work only preflights need: a route whose plugins add no request-phase
+   * ext keeps the fast path (requests that never meet hapi's lifecycle), and preflights never take it.
+   */
+  onPreflight(
+    handler: (request: Request, h: ResponseToolkit) => Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>,
+  ): void;
   /**
    * State that must outlive a config reload (breakers, limiters, in-memory counters): the same
    * object for the same key for as long as the gateway's runtime lives; `create` runs once, and

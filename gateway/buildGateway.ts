@@ -2,9 +2,10 @@
 // routes, and its admin server, assembled but not listening. The runtime underneath holds what
 // outlives the build (gateway/runtime/createRuntime.ts); a reload makes a new build beside this one.
 import http from 'node:http';
-import Hapi, { type Request, type RequestRoute, type ServerRoute } from '@hapi/hapi';
+import Hapi, { type RequestRoute, type ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type {
+  EdgeRequest,
   GatewayContext,
   HandlerRoute,
   PorticoPlugin,
@@ -16,7 +17,9 @@ import { createAdminServer } from './admin/createAdminServer.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { registerProblemResponses } from './core/problemResponses.ts';
 import { createBodyReader } from './core/requestBody.ts';
-import { registerRequestContext } from './core/requestContext.ts';
+import { registerRequestContext, type ResponseSentListener } from './core/requestContext.ts';
+import { watchExts, watchingExts } from './registry/watchingExts.ts';
+import { createFastDispatch, type FastDispatch } from './routes/createFastDispatch.ts';
 import { createProxyTransport } from './proxy/createProxyEngine.ts';
 import type { Upstream } from './proxy/createUpstream.ts';
 import { handleUpgrades } from './proxy/websocketUpgrade.ts';
@@ -37,6 +40,10 @@ export interface GatewayBuild {
   upstreams: ReadonlyMap<string, Upstream>;
   /** The upstream steps of each route, by route id (what `/config` and the tests show). */
   pipelines: ReadonlyMap<string, readonly BuiltStep[]>;
+  /** Serves the requests of fast-path routes without hapi (absent: no route takes it). */
+  fast: FastDispatch | undefined;
+  /** Plugins that added request-phase exts (they keep every route on hapi's lifecycle). */
+  requestPhasePlugins: readonly string[];
   /** Runs this build's stop tasks and stops its servers (what `keep` holds stays). */
   stop(): Promise<void>;
 }
@@ -72,7 +79,9 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     [];
   const adminRoutes: ServerRoute[] = [];
   const handlerRoutes: HandlerRoute[] = [];
-  const sentListeners: Array<(request: Request, sent: { status: number; durationMs: number }) => void> = [];
+  const sentListeners: ResponseSentListener[] = [];
+  const preflightHandlers: Array<Parameters<GatewayContext['onPreflight']>[0]> = [];
+  const requestPhasePlugins = new Set<string>();
   let registering: PorticoPlugin | undefined;
   let routesBuilt = false;
   const duringRegister = (what: string) => {
@@ -80,8 +89,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     return registering;
   };
 
-  const requestLoggers = new WeakMap<Request, Logger>();
-  const requestLogger = (request: Request): Logger => {
+  const requestLoggers = new WeakMap<EdgeRequest, Logger>();
+  const requestLogger = (request: EdgeRequest): Logger => {
     let child = requestLoggers.get(request);
     if (!child) {
       child = logger.child({ requestId: request.plugins.portico?.requestId });
@@ -90,8 +99,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     return child;
   };
   const readRawBody = createBodyReader();
-  const signals = new WeakMap<Request, AbortSignal>();
-  const exchangeContext = (request: Request) => {
+  const signals = new WeakMap<EdgeRequest, AbortSignal>();
+  const exchangeContext = (request: EdgeRequest) => {
     let signal = signals.get(request);
     if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
     return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
@@ -166,6 +175,10 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     onUpstreamHealth: (listener) => runtime.readiness.onChange(listener),
     suspectUpstream: (upstream) => runtime.readiness.suspect(upstream),
     onResponseSent: (listener) => void sentListeners.push(listener),
+    onPreflight: (handler) => {
+      duringRegister('onPreflight');
+      preflightHandlers.push(handler);
+    },
     upstream: (name, routeId) => {
       const key = `${routeId}\0${name}`;
       let client = clients.get(key);
@@ -212,7 +225,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   server.decorate('server', 'portico', context);
 
   // 3. Core steps first: every plugin can rely on the request context and on problem+json errors.
-  registerRequestContext(server, config.server, (request, sent) => {
+  const reportSent: ResponseSentListener = (request, sent) => {
     metrics.observeRequest(
       request.plugins.portico?.routeId ?? 'unmatched',
       request.method.toUpperCase(),
@@ -221,6 +234,15 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
       sent.durationMs / 1000,
     );
     for (const listener of sentListeners) listener(request, sent);
+  };
+  registerRequestContext(server, config.server, reportSent);
+  server.ext('onRequest', async (request, h) => {
+    if (request.method !== 'options' || !request.headers['access-control-request-method']) return h.continue;
+    for (const handler of preflightHandlers) {
+      const answer = await handler(request, h);
+      if (answer !== h.continue) return answer;
+    }
+    return h.continue;
   });
   let unmatchedSteps: readonly ResponseHeaderStep[] = [];
   registerProblemResponses(server, requestLogger, () => unmatchedSteps);
@@ -231,7 +253,10 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   // 4. Plugins, in priority order.
   for (const { plugin, options } of loaded.plugins) {
     registering = plugin;
-    await server.register({ plugin, options });
+    await server.register({
+      plugin: watchingExts(plugin, () => requestPhasePlugins.add(plugin.name)),
+      options,
+    });
   }
   registering = undefined;
   const pluginOrder = describeOrder(loaded.plugins);
@@ -257,6 +282,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   unmatchedSteps = responseStepsFor(undefined, {});
 
   // 6. Routes: config routes (proxied), then the plugins' handler routes.
+  const announced: RequestRoute[] = [];
+  server.events.on('route', (route) => void announced.push(route));
   const plugins = new Map(loaded.plugins.map(({ plugin }) => [plugin.name, plugin]));
   const authStrategies = loaded.plugins.flatMap(({ plugin }) => plugin.authStrategies ?? []);
   const transports = new Map(
@@ -271,6 +298,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
       pipelineFor: (facts, routeOptions) =>
         pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
       responseStepsFor,
+      fastPath: requestPhasePlugins.size === 0,
       readsResponse: (facts, routeOptions) =>
         responseReaders.some(
           ({ plugin, decide }) =>
@@ -302,6 +330,18 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   });
   admin.route(adminRoutes);
 
+  // An ext added to the built server later (a test's hook, say) must run: it ends the fast path.
+  let lateExt = false;
+  const fast = createFastDispatch({
+    server,
+    routes: announced,
+    config: config.server,
+    onSent: reportSent,
+    requestLogger,
+    disabled: () => lateExt,
+  });
+  watchExts(server, () => (lateExt = true));
+
   return {
     server,
     admin,
@@ -309,6 +349,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     pluginOrder,
     upstreams,
     pipelines,
+    fast,
+    requestPhasePlugins: [...requestPhasePlugins],
     async stop() {
       await server.stop({ timeout: 0 });
       await admin.stop({ timeout: 0 });

@@ -1,6 +1,5 @@
 // One JSON line per finished request, with the request id, route, upstream, status and duration.
-import type { Request } from '@hapi/hapi';
-import { definePlugin } from '../../contracts/plugin.ts';
+import { definePlugin, type EdgeRequest } from '../../contracts/plugin.ts';
 import {
   accessLogOptions,
   accessLogRouteOptions,
@@ -26,7 +25,7 @@ export default definePlugin({
     );
 
     // One line when the response is sent or the client left (direct answers and hapi's alike).
-    gateway.onResponseSent((request: Request, sent) => {
+    gateway.onResponseSent((request: EdgeRequest, sent) => {
       if (skip.has(request.path)) return;
       const level = levelFor(request.route);
       if (level === false) return;
