@@ -431,6 +431,8 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
       operationType: outcomes[0]?.state.operationType,
       persisted: outcomes[0]?.state.persisted,
       subgraphCalls: outcomes.reduce((sum, outcome) => sum + outcome.state.subgraphCalls, 0),
+      ...(outcomes.length === 1 &&
+        outcomes[0]!.state.sharedWith && { sharedWith: outcomes[0]!.state.sharedWith }),
     };
     if (!read.batch) {
       const [only] = outcomes;
