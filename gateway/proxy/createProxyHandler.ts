@@ -79,6 +79,7 @@ export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandler
       caller,
       requestId,
       signal,
+      trace: request.plugins.portico?.trace,
       readBody: (maxBytes) =>
         buffered
           ? buffered.length > maxBytes
