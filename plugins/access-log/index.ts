@@ -1,4 +1,5 @@
-// One JSON line per finished request, with the request id, route, upstream, status and duration.
+// One JSON line per finished request, with the request id, route, upstream, status and duration
+// (and the trace and span ids when the tracing plugin made a span for the request).
 import type { Request } from '@hapi/hapi';
 import { definePlugin } from '../../contracts/plugin.ts';
 import {
@@ -10,7 +11,7 @@ import {
 
 export default definePlugin({
   name: 'access-log',
-  version: '1.0.0',
+  version: '1.1.0',
   priority: 10,
   phases: ['response'],
   options: accessLogOptions,
@@ -45,6 +46,9 @@ export default definePlugin({
           durationMs: sent.durationMs,
           clientIp: context?.clientIp,
           userAgent: request.headers['user-agent'],
+          // Set by the tracing plugin when it made a span for the request; absent without it.
+          traceId: context?.trace?.traceId,
+          spanId: context?.trace?.spanId,
         },
         'request completed',
       );

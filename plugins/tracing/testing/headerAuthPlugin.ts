@@ -15,7 +15,7 @@ export default definePlugin({
     server.auth.scheme('test-header-auth', () => ({
       authenticate(request, h) {
         const user = request.headers['x-test-user'];
-        if (typeof user === 'string') return h.authenticated({ credentials: { userId: user } });
+        if (typeof user === 'string') return h.authenticated({ credentials: { sub: user, userId: user } });
         throw Boom.unauthorized(null, 'Test');
       },
     }));
