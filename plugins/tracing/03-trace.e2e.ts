@@ -107,7 +107,9 @@ describe('one request, one trace', () => {
     await response.arrayBuffer();
     // Spans end when the answers are sent: wait for both sides' server spans and the service's call.
     await until('the spans of the request ended', async () => {
-      const gatewayDone = ofKind(gatewaySpans.getFinishedSpans(), SpanKind.SERVER).length === 1;
+      const atGateway = gatewaySpans.getFinishedSpans();
+      const gatewayDone =
+        ofKind(atGateway, SpanKind.SERVER).length === 1 && ofKind(atGateway, SpanKind.CLIENT).length === 2;
       const finished = serviceSpans.getFinishedSpans();
       return (
         gatewayDone &&
@@ -173,8 +175,8 @@ describe('one request, one trace', () => {
     const response = await fetch(`${gateway.url}/plain/x`, { headers: { 'x-request-id': 'req-trace-1' } });
     await response.arrayBuffer();
     await until(
-      'the request span ended',
-      async () => ofKind(gatewaySpans.getFinishedSpans(), SpanKind.SERVER).length === 1,
+      'the attempt span ended',
+      async () => ofKind(gatewaySpans.getFinishedSpans(), SpanKind.CLIENT).length === 1,
     );
     const [attempt] = ofKind(gatewaySpans.getFinishedSpans(), SpanKind.CLIENT);
     const seen = plain.seen[0]!.headers;

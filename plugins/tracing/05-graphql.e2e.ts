@@ -69,8 +69,10 @@ it('a subgraph call is an attempt span of the /graphql request, and the subgraph
     body: JSON.stringify({ query: '{ shelf }' }),
   });
   expect(await response.json()).toEqual({ data: { shelf: 'top' } });
-  await until('the request span ended', async () =>
-    spans.getFinishedSpans().some((span) => span.kind === SpanKind.SERVER),
+  await until('the request and subgraph spans ended', async () =>
+    [SpanKind.SERVER, SpanKind.CLIENT].every((kind) =>
+      spans.getFinishedSpans().some((span) => span.kind === kind),
+    ),
   );
 
   const edge = spans.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER)!;

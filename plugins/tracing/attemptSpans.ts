@@ -29,8 +29,8 @@ import type {
 import { injectTraceHeaders } from './traceHeaders.ts';
 
 /** The parent of an exchange's attempts: its request's span; an exchange made for no request starts a trace. */
-function parentOf(trace: TraceContext | undefined): Context {
-  const handle = trace?.handle as Partial<Context> | undefined;
+function parentOf(requestTrace: TraceContext | undefined): Context {
+  const handle = requestTrace?.handle as Partial<Context> | undefined;
   // The handle is the context this plugin put on the request (plugins/tracing/requestSpan.ts).
   return typeof handle?.getValue === 'function' ? (handle as Context) : ROOT_CONTEXT;
 }
