@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
 import type { z } from 'zod';
-import type { Caller, RouteFacts, UpstreamClient, UpstreamStep } from './upstream.ts';
+import type { Caller, RouteFacts, TraceContext, UpstreamClient, UpstreamStep } from './upstream.ts';
 
 /** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
 export type LifecyclePhase =
@@ -162,8 +162,16 @@ export interface GatewayContext {
    * id): the route's upstream pipeline applies to every call. Throws for an unknown upstream.
    */
   upstream(name: string, routeId: string): UpstreamClient;
-  /** The caller, request id and an abort signal (fired when the client goes away) of a request. */
-  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  /**
+   * The caller, request id, an abort signal (fired when the client goes away) and the trace (when
+   * a tracing plugin made one) of a request: what an `UpstreamCall` made for it carries.
+   */
+  exchangeContext(request: Request): {
+    caller: Caller;
+    requestId: string;
+    signal: AbortSignal;
+    trace?: TraceContext;
+  };
   /**
    * Contributes a step to every route's upstream pipeline (during `register` only). Replaces
    * `interceptUpstream`: the step's factory runs once per route, and a route it returns nothing
@@ -271,6 +279,8 @@ export interface RequestContext {
   clientIp: string;
   /** The request body, once read (by `GatewayContext.readBody`): what the upstream is sent. */
   body?: Buffer;
+  /** The request's trace, set by a tracing plugin (plugins/tracing) in onRequest; absent without one. */
+  trace?: TraceContext;
 }
 
 declare module '@hapi/hapi' {

@@ -103,7 +103,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   const exchangeContext = (request: EdgeRequest) => {
     let signal = signals.get(request);
     if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
-    return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
+    const { requestId, trace } = request.plugins.portico!;
+    return { caller: callerOf(request), requestId, signal, trace };
   };
   const onUpstreamError = (
     upstream: string,

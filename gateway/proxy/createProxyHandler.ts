@@ -86,6 +86,7 @@ export function createProxyExchange(target: ProxyRouteTarget, parts: ProxyHandle
       caller,
       requestId,
       signal,
+      trace: request.plugins.portico?.trace,
       readBody: (maxBytes) =>
         buffered
           ? buffered.length > maxBytes

@@ -1,4 +1,5 @@
-// One JSON line per finished request, with the request id, route, upstream, status and duration.
+// One JSON line per finished request, with the request id, route, upstream, status and duration
+// (and the trace and span ids when the tracing plugin made a span for the request).
 import { definePlugin, type EdgeRequest } from '../../contracts/plugin.ts';
 import {
   accessLogOptions,
@@ -9,7 +10,7 @@ import {
 
 export default definePlugin({
   name: 'access-log',
-  version: '1.0.0',
+  version: '1.1.0',
   priority: 10,
   phases: ['response'],
   options: accessLogOptions,
@@ -44,6 +45,9 @@ export default definePlugin({
           durationMs: sent.durationMs,
           clientIp: context?.clientIp,
           userAgent: request.headers['user-agent'],
+          // Set by the tracing plugin when it made a span for the request; absent without it.
+          traceId: context?.trace?.traceId,
+          spanId: context?.trace?.spanId,
         },
         'request completed',
       );
