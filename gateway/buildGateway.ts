@@ -101,10 +101,19 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   const readRawBody = createBodyReader();
   const signals = new WeakMap<EdgeRequest, AbortSignal>();
   const exchangeContext = (request: EdgeRequest) => {
-    let signal = signals.get(request);
-    if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
     const { requestId, trace } = request.plugins.portico!;
-    return { caller: callerOf(request), requestId, signal, trace };
+    return {
+      caller: callerOf(request),
+      requestId,
+      trace,
+      // Made on first use: a proxied exchange watches its client's response instead, and an
+      // AbortController per request (aborted with a DOMException) is not free.
+      get signal() {
+        let signal = signals.get(request);
+        if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
+        return signal;
+      },
+    };
   };
   const onUpstreamError = (
     upstream: string,

@@ -56,7 +56,8 @@ export function createProxyExchange(target: ProxyRouteTarget, parts: ProxyHandle
       throw Boom.entityTooLarge(`request body larger than ${maxBodySize} bytes`);
     }
     const hasBody = hasRequestBody(method, req.headers);
-    const { caller, requestId, signal } = parts.exchangeContext(request);
+    const context = parts.exchangeContext(request);
+    const { caller, requestId } = context;
 
     // 1. The body: one a plugin already read (validation, transform), or the route's policy reads it now.
     let body = request.plugins.portico?.body;
@@ -85,7 +86,9 @@ export function createProxyExchange(target: ProxyRouteTarget, parts: ProxyHandle
       streamed: hasBody && !body,
       caller,
       requestId,
-      signal,
+      get signal() {
+        return context.signal;
+      },
       trace: request.plugins.portico?.trace,
       readBody: (maxBytes) =>
         buffered
