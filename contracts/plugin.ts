@@ -2,6 +2,7 @@
 // Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
 import type { IncomingMessage } from 'node:http';
 import type {
+  AuthCredentials,
   Lifecycle,
   Request,
   RequestRoute,
@@ -63,6 +64,8 @@ export interface PorticoPlugin<
  * hapi's request that the fast path (proxied routes no request-phase ext touches, served without
  * hapi's lifecycle) also provides.
  */
+export type EdgeAuthenticate = (request: EdgeRequest) => Promise<{ credentials: AuthCredentials }>;
+
 export type EdgeRequest = Pick<
   Request,
   'method' | 'path' | 'url' | 'headers' | 'info' | 'plugins' | 'route' | 'raw' | 'auth'
@@ -151,7 +154,7 @@ export interface GatewayContext {
    */
   routeOptions<T = unknown>(route: RequestRoute, pluginName: string): T | false | undefined;
   /** A logger for this request: a child of `logger` carrying the request id, made once per request. */
-  requestLogger(request: Request): Logger;
+  requestLogger(request: EdgeRequest): Logger;
   /**
    * Wraps every upstream exchange (during `register` only); interceptors of higher-priority
    * plugins are outermost.
@@ -216,6 +219,13 @@ export interface GatewayContext {
   onResponseSent(
     listener: (request: EdgeRequest, sent: { status: number; durationMs: number }) => void,
   ): void;
+  /**
+   * The hapi-free form of an auth strategy this plugin registers (`authStrategies`): resolves with
+   * the credentials, or throws a Boom (`Boom.unauthorized(null, scheme)` when the request carries
+   * none, so the next strategy is tried). The plugin's hapi scheme should call the same function;
+   * a route whose every strategy has one keeps the fast path.
+   */
+  edgeAuth(strategy: string, authenticate: EdgeAuthenticate): void;
   /**
    * Answers CORS preflights (OPTIONS with Access-Control-Request-Method) before auth. Use this,
    * not an onRequest ext, for work only preflights need: a route whose plugins add no request-phase

@@ -5,6 +5,7 @@ import http from 'node:http';
 import Hapi, { type RequestRoute, type ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type {
+  EdgeAuthenticate,
   EdgeRequest,
   GatewayContext,
   HandlerRoute,
@@ -80,6 +81,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
   const adminRoutes: ServerRoute[] = [];
   const handlerRoutes: HandlerRoute[] = [];
   const sentListeners: ResponseSentListener[] = [];
+  const edgeAuthenticators = new Map<string, EdgeAuthenticate>();
   const preflightHandlers: Array<Parameters<GatewayContext['onPreflight']>[0]> = [];
   const requestPhasePlugins = new Set<string>();
   let registering: PorticoPlugin | undefined;
@@ -185,6 +187,10 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     onUpstreamHealth: (listener) => runtime.readiness.onChange(listener),
     suspectUpstream: (upstream) => runtime.readiness.suspect(upstream),
     onResponseSent: (listener) => void sentListeners.push(listener),
+    edgeAuth: (strategy, authenticate) => {
+      duringRegister('edgeAuth');
+      edgeAuthenticators.set(strategy, authenticate);
+    },
     onPreflight: (handler) => {
       duringRegister('onPreflight');
       preflightHandlers.push(handler);
@@ -309,6 +315,8 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
         pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
       responseStepsFor,
       fastPath: requestPhasePlugins.size === 0,
+      // Routes with auth keep the fast path when every strategy has a hapi-free form.
+      fastAuth: authStrategies.every((strategy) => edgeAuthenticators.has(strategy)),
       readsResponse: (facts, routeOptions) =>
         responseReaders.some(
           ({ plugin, decide }) =>
@@ -348,6 +356,7 @@ export async function buildGateway(loaded: LoadedConfig, runtime: Runtime): Prom
     config: config.server,
     onSent: reportSent,
     requestLogger,
+    authenticators: edgeAuthenticators,
     disabled: () => lateExt,
   });
   watchExts(server, () => (lateExt = true));

@@ -27,8 +27,10 @@ export interface ProxyRouteApp extends RouteResponseSteps {
   direct: boolean;
   /** The route's exchange, for the fast path when the route may take it. */
   exchange: ProxyExchange;
-  /** Served by the fast path (no hapi lifecycle): no auth, answers written directly, and no plugin adds a request-phase ext. */
+  /** Served by the fast path (no hapi lifecycle): answers written directly, no plugin adds a request-phase ext, and no auth or only strategies with a hapi-free form. */
   fast: boolean;
+  /** The route's auth, for the fast path (absent: auth none). */
+  auth?: { mode: 'optional' | 'required'; strategies: readonly string[] };
 }
 
 export interface ProxyRouteParts {
@@ -41,6 +43,8 @@ export interface ProxyRouteParts {
   readsResponse(facts: RouteFacts, routeOptions: Record<string, unknown>): boolean;
   /** No plugin added a request-phase ext: routes without auth whose answers are written directly may take the fast path. */
   fastPath: boolean;
+  /** Every auth strategy has a hapi-free form: routes with auth may take the fast path too. */
+  fastAuth: boolean;
 }
 
 /** Bodies up to this size are read whole before the exchange under `body: auto`. */
@@ -99,7 +103,9 @@ export function buildProxyRoutes(
       direct,
       responseSteps,
       exchange,
-      fast: parts.fastPath && direct && route.auth === 'none',
+      fast:
+        parts.fastPath && direct && (route.auth === 'none' || (parts.fastAuth && authStrategies.length > 0)),
+      ...(route.auth !== 'none' && { auth: { mode: route.auth, strategies: authStrategies } }),
     };
     // hapi refuses payload settings on a route that only answers GET (and HEAD).
     const takesBody = methods === '*' || methods.some((method) => method !== 'GET');

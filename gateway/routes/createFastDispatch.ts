@@ -6,9 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import Boom from '@hapi/boom';
-import type { RequestRoute, Server } from '@hapi/hapi';
+import type { AuthCredentials, RequestRoute, Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
-import type { EdgeRequest, RequestContext } from '../../contracts/plugin.ts';
+import type { EdgeAuthenticate, EdgeRequest, RequestContext } from '../../contracts/plugin.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { problemOf } from '../core/problemResponses.ts';
@@ -28,18 +28,34 @@ export interface FastDispatchParts {
   config: PorticoConfig['server'];
   onSent: ResponseSentListener;
   requestLogger(request: EdgeRequest): Logger;
+  /** The hapi-free forms of the auth strategies, by strategy name. */
+  authenticators: ReadonlyMap<string, EdgeAuthenticate>;
   /** True once a request-phase ext was added to the built server: from then on hapi serves everything. */
   disabled(): boolean;
 }
 
-const NOT_AUTHENTICATED = Object.freeze({ isAuthenticated: false, credentials: null, artifacts: null });
+interface FastAuth {
+  isAuthenticated: boolean;
+  credentials: AuthCredentials | null;
+  artifacts: null;
+  strategy: string | null;
+  mode: string | null;
+  error: Error | null;
+}
 
 class FastRequest {
   readonly method: string;
   readonly info: { received: number; remoteAddress: string; host: string };
   readonly plugins: { portico?: RequestContext } = {};
   readonly raw: { req: IncomingMessage; res: ServerResponse };
-  readonly auth = NOT_AUTHENTICATED;
+  auth: FastAuth = {
+    isAuthenticated: false,
+    credentials: null,
+    artifacts: null,
+    strategy: null,
+    mode: null,
+    error: null,
+  };
   #url: URL | undefined;
 
   constructor(
@@ -75,7 +91,27 @@ export function createFastDispatch(parts: FastDispatchParts): FastDispatch | und
     if (app?.kind === 'proxy' && app.fast) routes.set(route, app as ProxyRouteApp);
   }
   if (routes.size === 0) return undefined;
-  const { server, config, onSent, requestLogger, disabled } = parts;
+  const { server, config, onSent, requestLogger, disabled, authenticators } = parts;
+
+  /** hapi's auth (lib/auth.js): strategies in order; one without credentials passes to the next. */
+  async function authenticate(request: EdgeRequest, auth: NonNullable<ProxyRouteApp['auth']>): Promise<void> {
+    const state = request.auth as unknown as FastAuth;
+    state.mode = auth.mode;
+    const challenges: string[] = [];
+    for (const strategy of auth.strategies) {
+      try {
+        const { credentials } = await authenticators.get(strategy)!(request);
+        Object.assign(state, { isAuthenticated: true, credentials, strategy });
+        return;
+      } catch (error) {
+        if (!Boom.isBoom(error) || !(error as Boom.Boom & { isMissing?: boolean }).isMissing) throw error;
+        challenges.push(String(error.output.headers['WWW-Authenticate']));
+      }
+    }
+    const missing = Boom.unauthorized('Missing authentication', challenges);
+    if (auth.mode === 'required') throw missing;
+    state.error = missing;
+  }
 
   return (req, res) => {
     if (disabled()) return false;
@@ -106,7 +142,10 @@ export function createFastDispatch(parts: FastDispatchParts): FastDispatch | und
     request.plugins.portico = context;
     reportWhenSent(request, onSent);
 
-    app.exchange(request, protocol).then(
+    (app.auth
+      ? authenticate(request, app.auth).then(() => app.exchange(request, protocol))
+      : app.exchange(request, protocol)
+    ).then(
       (reply) => {
         if (reply === CLIENT_GONE) res.destroy();
         else writeReply(request, reply, steps);

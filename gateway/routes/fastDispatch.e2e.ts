@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PorticoConfigInput } from '../config/schema.ts';
 import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
 import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
+import { startTestIssuer, type TestIssuer } from '../../plugins/auth-jwt/testing/testIssuer.ts';
 
-// auth-jwt adds a strategy, no request-phase ext: only its routes with auth leave the fast path.
-const DEFAULT_CHAIN = [
+// auth-jwt adds a strategy with a hapi-free form and no request-phase ext: its routes keep the fast path.
+const chainOf = (issuer: TestIssuer) => [
   {
     name: 'auth-jwt',
-    options: {
-      issuers: [{ issuer: 'http://127.0.0.1:9', audiences: ['portico'], jwksUri: 'http://127.0.0.1:9/jwks' }],
-    },
+    options: { issuers: [{ issuer: issuer.issuer, audiences: ['portico'], jwksUri: issuer.jwksUri }] },
   },
   { name: 'access-log' },
   { name: 'security-headers' },
@@ -61,6 +60,7 @@ describe('the fast path', () => {
   let upstream: TestUpstream;
   let fast: Started;
   let hapi: Started;
+  let issuer: TestIssuer;
 
   beforeAll(async () => {
     upstream = await startUpstream((req, res) => {
@@ -68,10 +68,11 @@ describe('the fast path', () => {
       res.setHeader('connection', 'keep-alive');
       res.end(JSON.stringify({ url: req.url }));
     });
-    fast = await start(upstream.url, DEFAULT_CHAIN);
+    issuer = await startTestIssuer();
+    fast = await start(upstream.url, chainOf(issuer));
     // ip-filter adds a request-phase ext: every route of that build stays on hapi's lifecycle.
     hapi = await start(upstream.url, [
-      ...DEFAULT_CHAIN,
+      ...chainOf(issuer),
       { name: 'ip-filter', options: { allow: ['0.0.0.0/0', '::/0'] } },
     ]);
   });
@@ -79,6 +80,7 @@ describe('the fast path', () => {
     await fast?.edge.stop();
     await hapi?.edge.stop();
     await upstream?.close();
+    await issuer?.stop();
   });
 
   it('is decided per build: a plugin with a request-phase ext keeps every route on hapi', () => {
@@ -127,7 +129,34 @@ describe('the fast path', () => {
     );
   });
 
-  it('leaves HEAD, preflights, routes with auth and paths hapi normalizes to hapi', async () => {
+  it('authenticates with the strategies hapi would use, in their order, and answers their 401s alike', async () => {
+    fast.hapiSeen.length = 0;
+    const token = await issuer.sign({ sub: 'user-7', roles: ['student'] });
+    const ok = await fetch(`${fast.edge.url}/private/a`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(upstream.seen.at(-1)!.headers['x-user-id']).toBe('user-7');
+    const forged = await fetch(`${fast.edge.url}/private/a`, {
+      headers: { authorization: `Bearer ${token}`, 'x-user-id': 'admin' },
+    });
+    expect(forged.status).toBe(200);
+    expect(upstream.seen.at(-1)!.headers['x-user-id']).toBe('user-7');
+    for (const headers of [
+      {},
+      { authorization: 'Bearer not-a-token' },
+      { authorization: `Bearer ${token}x` },
+    ]) {
+      const viaFast = await fetch(`${fast.edge.url}/private/a`, { headers });
+      const viaHapi = await fetch(`${hapi.edge.url}/private/a`, { headers });
+      expect(viaFast.status).toBe(401);
+      expect(viaHapi.status).toBe(401);
+      expect(headersOf(viaFast)).toEqual(headersOf(viaHapi));
+      const [fastBody, hapiBody] = [await viaFast.json(), await viaHapi.json()];
+      expect({ ...fastBody, instance: undefined }).toEqual({ ...hapiBody, instance: undefined });
+    }
+    expect(fast.hapiSeen).toEqual([]);
+  });
+
+  it('leaves HEAD, preflights and paths hapi normalizes to hapi', async () => {
     fast.hapiSeen.length = 0;
     expect((await fetch(`${fast.edge.url}/api/a`, { method: 'HEAD' })).status).toBe(200);
     const preflight = await fetch(`${fast.edge.url}/api/a`, {
@@ -136,10 +165,9 @@ describe('the fast path', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://app.example');
-    expect((await fetch(`${fast.edge.url}/private/a`)).status).toBe(401);
     expect((await fetch(`${fast.edge.url}/api/%61`)).status).toBe(200);
     expect(upstream.seen.at(-1)!.url).toBe('/a');
-    expect(fast.hapiSeen).toEqual(['/api/a', '/api/a', '/private/a', '/api/a']);
+    expect(fast.hapiSeen).toEqual(['/api/a', '/api/a', '/api/a']);
   });
 });
 
