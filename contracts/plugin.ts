@@ -1,12 +1,21 @@
 // The plugin contract: what a Portico plugin is, and what the gateway hands it.
 // Plugins import this file and nothing else of the gateway (DESIGN.md, "The plugin contract").
 import type { IncomingMessage } from 'node:http';
-import type { Lifecycle, Request, RequestRoute, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
+import type {
+  AuthCredentials,
+  Lifecycle,
+  Request,
+  RequestRoute,
+  ResponseToolkit,
+  RouteOptions,
+  Server,
+  ServerRoute,
+} from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, Cluster } from 'ioredis';
 import type { z } from 'zod';
-import type { Caller, RouteFacts, UpstreamClient, UpstreamStep } from './upstream.ts';
+import type { Caller, RouteFacts, TraceContext, UpstreamClient, UpstreamStep } from './upstream.ts';
 
 /** The hapi lifecycle steps a plugin may touch; listed for ops in README and in /config. */
 export type LifecyclePhase =
@@ -51,11 +60,23 @@ export interface PorticoPlugin<
 }
 
 /**
+ * What response-header steps and response-sent listeners may read of a request: the part of
+ * hapi's request that the fast path (proxied routes no request-phase ext touches, served without
+ * hapi's lifecycle) also provides.
+ */
+export type EdgeAuthenticate = (request: EdgeRequest) => Promise<{ credentials: AuthCredentials }>;
+
+export type EdgeRequest = Pick<
+  Request,
+  'method' | 'path' | 'url' | 'headers' | 'info' | 'plugins' | 'route' | 'raw' | 'auth'
+>;
+
+/**
  * Sets headers on a response before its head is written (security headers, CORS, RateLimit
  * fields): run for answers written straight from the upstream and for hapi's responses alike.
  */
 export type ResponseHeaderStep = (
-  request: Request,
+  request: EdgeRequest,
   headers: Record<string, string | string[] | number | undefined>,
 ) => void;
 
@@ -133,7 +154,7 @@ export interface GatewayContext {
    */
   routeOptions<T = unknown>(route: RequestRoute, pluginName: string): T | false | undefined;
   /** A logger for this request: a child of `logger` carrying the request id, made once per request. */
-  requestLogger(request: Request): Logger;
+  requestLogger(request: EdgeRequest): Logger;
   /**
    * Wraps every upstream exchange (during `register` only); interceptors of higher-priority
    * plugins are outermost.
@@ -144,8 +165,16 @@ export interface GatewayContext {
    * id): the route's upstream pipeline applies to every call. Throws for an unknown upstream.
    */
   upstream(name: string, routeId: string): UpstreamClient;
-  /** The caller, request id and an abort signal (fired when the client goes away) of a request. */
-  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  /**
+   * The caller, request id, an abort signal (fired when the client goes away) and the trace (when
+   * a tracing plugin made one) of a request: what an `UpstreamCall` made for it carries.
+   */
+  exchangeContext(request: Request): {
+    caller: Caller;
+    requestId: string;
+    signal: AbortSignal;
+    trace?: TraceContext;
+  };
   /**
    * Contributes a step to every route's upstream pipeline (during `register` only). Replaces
    * `interceptUpstream`: the step's factory runs once per route, and a route it returns nothing
@@ -187,7 +216,24 @@ export interface GatewayContext {
    * Listens to every response once it is sent or abandoned (both the direct path and hapi's):
    * the status sent (499 when the client left first) and the time from arrival.
    */
-  onResponseSent(listener: (request: Request, sent: { status: number; durationMs: number }) => void): void;
+  onResponseSent(
+    listener: (request: EdgeRequest, sent: { status: number; durationMs: number }) => void,
+  ): void;
+  /**
+   * The hapi-free form of an auth strategy this plugin registers (`authStrategies`): resolves with
+   * the credentials, or throws a Boom (`Boom.unauthorized(null, scheme)` when the request carries
+   * none, so the next strategy is tried). The plugin's hapi scheme should call the same function;
+   * a route whose every strategy has one keeps the fast path.
+   */
+  edgeAuth(strategy: string, authenticate: EdgeAuthenticate): void;
+  /**
+   * Answers CORS preflights (OPTIONS with Access-Control-Request-Method) before auth. Use this,
+   * not an onRequest ext, for work only preflights need: a route whose plugins add no request-phase
+   * ext keeps the fast path (requests that never meet hapi's lifecycle), and preflights never take it.
+   */
+  onPreflight(
+    handler: (request: Request, h: ResponseToolkit) => Lifecycle.ReturnValue | Promise<Lifecycle.ReturnValue>,
+  ): void;
   /**
    * State that must outlive a config reload (breakers, limiters, in-memory counters): the same
    * object for the same key for as long as the gateway's runtime lives; `create` runs once, and
@@ -243,6 +289,8 @@ export interface RequestContext {
   clientIp: string;
   /** The request body, once read (by `GatewayContext.readBody`): what the upstream is sent. */
   body?: Buffer;
+  /** The request's trace, set by a tracing plugin (plugins/tracing) in onRequest; absent without one. */
+  trace?: TraceContext;
 }
 
 declare module '@hapi/hapi' {

@@ -23,6 +23,18 @@ export interface Caller {
 
 export type UpstreamBody = Buffer | string | Readable;
 
+/**
+ * A request's place in a distributed trace (W3C Trace Context ids, lower-case hex), set on the
+ * request by a tracing plugin when it made the request's span, and carried by the request's
+ * exchanges so that plugin can parent their attempt spans on it. `handle` is that plugin's own
+ * (opaque to everyone else); others read the ids only. Absent when no tracing plugin runs.
+ */
+export interface TraceContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly handle?: unknown;
+}
+
 /** One call to an upstream, as a plugin or BFF handler makes it. */
 export interface UpstreamCall {
   /** Upper-case HTTP method. */
@@ -40,6 +52,8 @@ export interface UpstreamCall {
   signal?: AbortSignal;
   /** Time to the response headers; defaults to the route's, else the upstream's timeout. */
   timeout?: number;
+  /** The request's trace (`exchangeContext(request).trace`), so the call's attempts join it. */
+  trace?: TraceContext;
 }
 
 /** The upstream's answer. `body` must be consumed (or `body.resume()`d) by whoever receives it. */
@@ -120,6 +134,8 @@ export interface UpstreamExchange {
   caller: Caller;
   requestId: string;
   signal: AbortSignal;
+  /** The trace of the request the exchange is made for, when a tracing plugin made one. */
+  trace?: TraceContext;
   /**
    * The body read whole (once per request, however many steps ask), for a step that must see or
    * replay it; rejects with code `PORTICO_BODY_TOO_LARGE` past `maxBytes` (the client's fault).

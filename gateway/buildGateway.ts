@@ -2,9 +2,11 @@
 // routes, and its admin server, assembled but not listening. The runtime underneath holds what
 // outlives the build (gateway/runtime/createRuntime.ts); a reload makes a new build beside this one.
 import http from 'node:http';
-import Hapi, { type Request, type RequestRoute, type ServerRoute } from '@hapi/hapi';
+import Hapi, { type RequestRoute, type ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type {
+  EdgeAuthenticate,
+  EdgeRequest,
   GatewayContext,
   HandlerRoute,
   PorticoPlugin,
@@ -18,7 +20,9 @@ import { createAdminServer } from './admin/createAdminServer.ts';
 import type { LoadedConfig } from './config/loadConfigFile.ts';
 import { registerProblemResponses } from './core/problemResponses.ts';
 import { createBodyReader } from './core/requestBody.ts';
-import { registerRequestContext } from './core/requestContext.ts';
+import { registerRequestContext, type ResponseSentListener } from './core/requestContext.ts';
+import { watchExts, watchingExts } from './registry/watchingExts.ts';
+import { createFastDispatch, type FastDispatch } from './routes/createFastDispatch.ts';
 import { createProxyTransport } from './proxy/createProxyEngine.ts';
 import type { Upstream } from './proxy/createUpstream.ts';
 import { handleUpgrades } from './proxy/websocketUpgrade.ts';
@@ -39,6 +43,10 @@ export interface GatewayBuild {
   upstreams: ReadonlyMap<string, Upstream>;
   /** The upstream steps of each route, by route id (what `/config` and the tests show). */
   pipelines: ReadonlyMap<string, readonly BuiltStep[]>;
+  /** Serves the requests of fast-path routes without hapi (absent: no route takes it). */
+  fast: FastDispatch | undefined;
+  /** Plugins that added request-phase exts (they keep every route on hapi's lifecycle). */
+  requestPhasePlugins: readonly string[];
   /** Runs this build's stop tasks and stops its servers (what `keep` holds stays). */
   stop(): Promise<void>;
 }
@@ -90,7 +98,10 @@ export async function buildGateway(
     [];
   const adminRoutes: ServerRoute[] = [];
   const handlerRoutes: HandlerRoute[] = [];
-  const sentListeners: Array<(request: Request, sent: { status: number; durationMs: number }) => void> = [];
+  const sentListeners: ResponseSentListener[] = [];
+  const edgeAuthenticators = new Map<string, EdgeAuthenticate>();
+  const preflightHandlers: Array<Parameters<GatewayContext['onPreflight']>[0]> = [];
+  const requestPhasePlugins = new Set<string>();
   let registering: PorticoPlugin | undefined;
   let routesBuilt = false;
   const duringRegister = (what: string) => {
@@ -98,8 +109,8 @@ export async function buildGateway(
     return registering;
   };
 
-  const requestLoggers = new WeakMap<Request, Logger>();
-  const requestLogger = (request: Request): Logger => {
+  const requestLoggers = new WeakMap<EdgeRequest, Logger>();
+  const requestLogger = (request: EdgeRequest): Logger => {
     let child = requestLoggers.get(request);
     if (!child) {
       child = logger.child({ requestId: request.plugins.portico?.requestId });
@@ -108,11 +119,21 @@ export async function buildGateway(
     return child;
   };
   const readRawBody = createBodyReader();
-  const signals = new WeakMap<Request, AbortSignal>();
-  const exchangeContext = (request: Request) => {
-    let signal = signals.get(request);
-    if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
-    return { caller: callerOf(request), requestId: request.plugins.portico!.requestId, signal };
+  const signals = new WeakMap<EdgeRequest, AbortSignal>();
+  const exchangeContext = (request: EdgeRequest) => {
+    const { requestId, trace } = request.plugins.portico!;
+    return {
+      caller: callerOf(request),
+      requestId,
+      trace,
+      // Made on first use: a proxied exchange watches its client's response instead, and an
+      // AbortController per request (aborted with a DOMException) is not free.
+      get signal() {
+        let signal = signals.get(request);
+        if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
+        return signal;
+      },
+    };
   };
   const onUpstreamError = (
     upstream: string,
@@ -184,6 +205,14 @@ export async function buildGateway(
     onUpstreamHealth: (listener) => runtime.readiness.onChange(listener),
     suspectUpstream: (upstream) => runtime.readiness.suspect(upstream),
     onResponseSent: (listener) => void sentListeners.push(listener),
+    edgeAuth: (strategy, authenticate) => {
+      duringRegister('edgeAuth');
+      edgeAuthenticators.set(strategy, authenticate);
+    },
+    onPreflight: (handler) => {
+      duringRegister('onPreflight');
+      preflightHandlers.push(handler);
+    },
     upstream: (name, routeId) => {
       const key = `${routeId}\0${name}`;
       let client = clients.get(key);
@@ -230,7 +259,7 @@ export async function buildGateway(
   server.decorate('server', 'portico', context);
 
   // 3. Core steps first: every plugin can rely on the request context and on problem+json errors.
-  registerRequestContext(server, config.server, (request, sent) => {
+  const reportSent: ResponseSentListener = (request, sent) => {
     metrics.observeRequest(
       request.plugins.portico?.routeId ?? 'unmatched',
       request.method.toUpperCase(),
@@ -239,6 +268,15 @@ export async function buildGateway(
       sent.durationMs / 1000,
     );
     for (const listener of sentListeners) listener(request, sent);
+  };
+  registerRequestContext(server, config.server, reportSent);
+  server.ext('onRequest', async (request, h) => {
+    if (request.method !== 'options' || !request.headers['access-control-request-method']) return h.continue;
+    for (const handler of preflightHandlers) {
+      const answer = await handler(request, h);
+      if (answer !== h.continue) return answer;
+    }
+    return h.continue;
   });
   let unmatchedSteps: readonly ResponseHeaderStep[] = [];
   registerProblemResponses(server, requestLogger, () => unmatchedSteps);
@@ -249,7 +287,10 @@ export async function buildGateway(
   // 4. Plugins, in priority order.
   for (const { plugin, options } of loaded.plugins) {
     registering = plugin;
-    await server.register({ plugin, options });
+    await server.register({
+      plugin: watchingExts(plugin, () => requestPhasePlugins.add(plugin.name)),
+      options,
+    });
   }
   registering = undefined;
   const pluginOrder = describeOrder(loaded.plugins);
@@ -275,6 +316,8 @@ export async function buildGateway(
   unmatchedSteps = responseStepsFor(undefined, {});
 
   // 6. Routes: config routes (proxied), then the plugins' handler routes.
+  const announced: RequestRoute[] = [];
+  server.events.on('route', (route) => void announced.push(route));
   const plugins = new Map(loaded.plugins.map(({ plugin }) => [plugin.name, plugin]));
   const authStrategies = loaded.plugins.flatMap(({ plugin }) => plugin.authStrategies ?? []);
   const transports = new Map(
@@ -289,6 +332,9 @@ export async function buildGateway(
       pipelineFor: (facts, routeOptions) =>
         pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
       responseStepsFor,
+      fastPath: requestPhasePlugins.size === 0,
+      // Routes with auth keep the fast path when every strategy has a hapi-free form.
+      fastAuth: authStrategies.every((strategy) => edgeAuthenticators.has(strategy)),
       readsResponse: (facts, routeOptions) =>
         responseReaders.some(
           ({ plugin, decide }) =>
@@ -322,6 +368,19 @@ export async function buildGateway(
   });
   admin.route([...(extras.adminRoutes?.() ?? []), ...adminRoutes]);
 
+  // An ext added to the built server later (a test's hook, say) must run: it ends the fast path.
+  let lateExt = false;
+  const fast = createFastDispatch({
+    server,
+    routes: announced,
+    config: config.server,
+    onSent: reportSent,
+    requestLogger,
+    authenticators: edgeAuthenticators,
+    disabled: () => lateExt,
+  });
+  watchExts(server, () => (lateExt = true));
+
   return {
     server,
     admin,
@@ -329,6 +388,8 @@ export async function buildGateway(
     pluginOrder,
     upstreams,
     pipelines,
+    fast,
+    requestPhasePlugins: [...requestPhasePlugins],
     async stop() {
       await server.stop({ timeout: 0 });
       await admin.stop({ timeout: 0 });

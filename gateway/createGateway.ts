@@ -102,7 +102,7 @@ export async function createGateway(loaded: LoadedConfig, options: GatewayOption
 
   function serve(build: GatewayBuild): void {
     front.listener.keepAliveTimeout = build.loaded.config.server.keepAliveTimeout;
-    front.serve(build.server);
+    front.serve(build.server, build.fast);
     adminFront.serve(build.admin);
     runtime.readiness.track([...build.upstreams.values()]);
   }

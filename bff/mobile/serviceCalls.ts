@@ -50,6 +50,7 @@ export function serviceCaller(portico: GatewayContext, options: MobileBffOptions
       headers: { authorization, accept: 'application/json' },
       caller: context.caller,
       requestId: context.requestId,
+      trace: context.trace,
       signal,
       timeout: options.deadline,
     });

@@ -38,21 +38,30 @@ export interface IdentityCalls {
 
 export function identityCalls(gateway: GatewayContext, client: UpstreamClient): IdentityCalls {
   const post = (request: Request, path: string, json: unknown) => {
-    const { caller, requestId, signal } = gateway.exchangeContext(request);
+    const { caller, requestId, signal, trace } = gateway.exchangeContext(request);
     // The user is not known yet (login) or not the point (refresh): only the client's address goes along.
-    return client.json<unknown>({ method: 'POST', path, json, caller: { ip: caller.ip }, requestId, signal });
+    return client.json<unknown>({
+      method: 'POST',
+      path,
+      json,
+      caller: { ip: caller.ip },
+      requestId,
+      trace,
+      signal,
+    });
   };
 
   async function userOf(request: Request, tokens: TokenSet): Promise<SessionUser> {
     const claims = decodeJwt(tokens.accessToken);
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((role) => typeof role === 'string') : [];
-    const { caller, requestId, signal } = gateway.exchangeContext(request);
+    const { caller, requestId, signal, trace } = gateway.exchangeContext(request);
     const me = await client.json<{ name?: string | null }>({
       method: 'GET',
       path: '/auth/me',
       headers: { authorization: `Bearer ${tokens.accessToken}` },
       caller: { ip: caller.ip },
       requestId,
+      trace,
       signal,
     });
     const user: SessionUser = { id: String(claims.sub), roles };

@@ -32,7 +32,7 @@ export async function callAs<T>(
   session: ActiveSession,
   call: CallOptions,
 ): Promise<T> {
-  const { requestId, signal } = gateway.exchangeContext(request);
+  const { requestId, signal, trace } = gateway.exchangeContext(request);
   const reply = await client.json<T & { detail?: string }>({
     method: call.method ?? 'GET',
     path: call.path,
@@ -41,6 +41,7 @@ export async function callAs<T>(
     headers: { ...call.headers, authorization: `Bearer ${session.record.accessToken}` },
     caller: sessionCaller(gateway, request, session),
     requestId,
+    trace,
     signal,
   });
   if (reply.status >= 200 && reply.status < 300) return reply.data;

@@ -33,6 +33,16 @@ describe('config schema', () => {
     ]);
   });
 
+  it('refuses a route with auth when no enabled plugin has an auth strategy', async () => {
+    const route = { path: '/x', upstream: 'programs', auth: 'required' };
+    expect(await issuesOf({ ...base, routes: [route] })).toEqual([
+      'routes[0].auth: auth: required needs an enabled plugin with an auth strategy (auth-jwt, api-key)',
+    ]);
+    const apiKey = { name: 'api-key', enabled: false };
+    expect(await issuesOf({ ...base, routes: [route], plugins: [apiKey] })).toHaveLength(1);
+    expect(await issuesOf({ ...base, routes: [route], plugins: [{ name: 'api-key' }] })).toEqual([]);
+  });
+
   it('names the path of an unknown plugin and lists the known ones', async () => {
     const [issue] = await issuesOf({ ...base, plugins: [{ name: 'nope' }] });
     expect(issue).toMatch(/^plugins\[0\]\.name: unknown plugin "nope" \(known: .*cors.*\)$/);

@@ -180,6 +180,9 @@ function pluginValidations(config: PorticoConfig, resolved: ResolvedPlugin[]): C
 function checkRoutes(config: PorticoConfig, plugins: ResolvedPlugin[], issues: ConfigIssue[]): void {
   const byName = new Map(plugins.map((entry) => [entry.plugin.name, entry]));
   const seenRoutes = new Map<string, number>();
+  const hasAuthStrategy = plugins.some(
+    (entry) => config.plugins[entry.index]!.enabled && (entry.plugin.authStrategies?.length ?? 0) > 0,
+  );
 
   for (const [index, route] of config.routes.entries()) {
     const at = (...keys: PropertyKey[]) => formatPath(['routes', index, ...keys]);
@@ -194,6 +197,12 @@ function checkRoutes(config: PorticoConfig, plugins: ResolvedPlugin[], issues: C
       issues.push({
         path: at('stripPrefix'),
         message: `"${route.stripPrefix}" is not a prefix of the route path`,
+      });
+    }
+    if (route.auth !== 'none' && !hasAuthStrategy) {
+      issues.push({
+        path: at('auth'),
+        message: `auth: ${route.auth} needs an enabled plugin with an auth strategy (auth-jwt, api-key)`,
       });
     }
     if (route.websocket && route.auth !== 'none') {

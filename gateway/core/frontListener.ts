@@ -4,11 +4,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@hapi/hapi';
+import type { FastDispatch } from '../routes/createFastDispatch.ts';
 
 export interface FrontListener {
   listener: http.Server;
-  /** New requests go to `server` from now on. */
-  serve(server: Server): void;
+  /** New requests go to `server` from now on (to `fast` first, which serves fast-path routes without hapi). */
+  serve(server: Server, fast?: FastDispatch): void;
   /** Requests dispatched to `server` and not yet finished. */
   inFlight(server: Server): number;
   /** Resolves once `server` has no request in flight, or after `timeoutMs`. */
@@ -20,6 +21,7 @@ export interface FrontListener {
 
 export function createFrontListener(listener: http.Server = http.createServer()): FrontListener {
   let current: Server | undefined;
+  let currentFast: FastDispatch | undefined;
   const counts = new WeakMap<Server, number>();
   const waiters = new Map<Server, Array<() => void>>();
 
@@ -31,6 +33,7 @@ export function createFrontListener(listener: http.Server = http.createServer())
   const dispatch =
     (event: 'request' | 'checkContinue') => (req: http.IncomingMessage, res: http.ServerResponse) => {
       const server = current;
+      const fast = currentFast;
       if (!server) {
         res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
         res.end(
@@ -44,6 +47,7 @@ export function createFrontListener(listener: http.Server = http.createServer())
       // building that warning (a stack trace) per request costs more than the request.
       res.setMaxListeners(32);
       res.once('close', () => finished(server));
+      if (event === 'request' && fast?.(req, res)) return;
       server.listener.emit(event, req, res);
     };
   listener.on('request', dispatch('request'));
@@ -58,8 +62,9 @@ export function createFrontListener(listener: http.Server = http.createServer())
 
   return {
     listener,
-    serve(server) {
+    serve(server, fast) {
       current = server;
+      currentFast = fast;
     },
     inFlight: (server) => counts.get(server) ?? 0,
     settled(server, timeoutMs) {

@@ -3,10 +3,10 @@
 // response-header steps (security headers, CORS, RateLimit fields) run on every hapi response:
 // the same steps the direct path of proxied routes runs before it writes the upstream's head.
 import type { Boom } from '@hapi/boom';
-import type { Request, ResponseObject, Server } from '@hapi/hapi';
+import type { ResponseObject, Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
-import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
-import { problem, PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
+import type { EdgeRequest, ResponseHeaderStep } from '../../contracts/plugin.ts';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../../contracts/problem.ts';
 
 /** Where a route keeps its response-header steps (built with the route). */
 export interface RouteResponseSteps {
@@ -15,7 +15,7 @@ export interface RouteResponseSteps {
 
 export function registerProblemResponses(
   server: Server,
-  requestLogger: (request: Request) => Logger,
+  requestLogger: (request: EdgeRequest) => Logger,
   /** The steps for responses no route matched; read at request time (plugins register after this). */
   unmatchedSteps: () => readonly ResponseHeaderStep[],
 ): void {
@@ -25,13 +25,8 @@ export function registerProblemResponses(
       (request.route.settings.app as RouteResponseSteps | undefined)?.responseSteps ?? unmatchedSteps();
 
     if ('isBoom' in response && response.isBoom) {
-      const { statusCode, payload, headers } = response.output;
-      // A 500 is a bug or an unplanned failure: its cause goes to the log, never to the client.
-      if (statusCode === 500) {
-        requestLogger(request).error({ event: 'internal_error', err: response }, 'request failed');
-      }
-      const detail = statusCode === 500 ? undefined : payload.message || undefined;
-      const body = problem(statusCode, payload.error, detail, request.plugins.portico?.requestId);
+      const { statusCode, headers } = response.output;
+      const body = problemOf(response, request, requestLogger);
       const reply = h.response(body).code(statusCode).type(PROBLEM_CONTENT_TYPE);
       for (const [name, value] of Object.entries(headers)) {
         if (value !== undefined) reply.header(name, String(value));
@@ -42,4 +37,18 @@ export function registerProblemResponses(
     for (const step of steps) step(request, (response as ResponseObject).headers as Record<string, string>);
     return h.continue;
   });
+}
+
+/** The problem+json body of an edge error; a 500's cause goes to the log, never to the client. */
+export function problemOf(
+  error: Boom,
+  request: EdgeRequest,
+  requestLogger: (request: EdgeRequest) => Logger,
+): ProblemDetails {
+  const { statusCode, payload } = error.output;
+  if (statusCode === 500) {
+    requestLogger(request).error({ event: 'internal_error', err: error }, 'request failed');
+  }
+  const detail = statusCode === 500 ? undefined : payload.message || undefined;
+  return problem(statusCode, payload.error, detail, request.plugins.portico?.requestId);
 }

@@ -2,7 +2,8 @@
 // headers a client may not set. Runs before any plugin. It also reports every response once it
 // is sent (or the client left): the direct path and hapi's alike, for metrics and the access log.
 import { randomUUID } from 'node:crypto';
-import type { Request, Server } from '@hapi/hapi';
+import type { Server } from '@hapi/hapi';
+import type { EdgeRequest, RequestContext } from '../../contracts/plugin.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { isIdentityHeader } from '../upstream/identityHeaders.ts';
 import { clientIp } from './clientIp.ts';
@@ -16,34 +17,43 @@ export function stripIdentityHeaders(headers: Record<string, unknown>): void {
   }
 }
 
-export type ResponseSentListener = (request: Request, sent: { status: number; durationMs: number }) => void;
+export type ResponseSentListener = (
+  request: EdgeRequest,
+  sent: { status: number; durationMs: number },
+) => void;
+
+/** The request's context: its id, its client's address; the client's identity headers are dropped. */
+export function openRequestContext(request: EdgeRequest, config: PorticoConfig['server']): RequestContext {
+  const headers = request.headers as Record<string, string | undefined>;
+  stripIdentityHeaders(headers);
+  const { header, trustIncoming } = config.requestId;
+  const incoming = headers[header];
+  return {
+    requestId: trustIncoming && incoming && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID(),
+    routeId: 'unmatched',
+    clientIp: clientIp(request.info.remoteAddress, headers['x-forwarded-for'], config.trustedProxies),
+  };
+}
+
+/** Calls `onSent` once the response is sent, or with 499 (nginx's "client closed request") when the client left first. */
+export function reportWhenSent(request: EdgeRequest, onSent: ResponseSentListener): void {
+  const res = request.raw.res;
+  res.once('close', () =>
+    onSent(request, {
+      status: res.writableFinished ? res.statusCode : 499,
+      durationMs: Date.now() - request.info.received,
+    }),
+  );
+}
 
 export function registerRequestContext(
   server: Server,
   config: PorticoConfig['server'],
   onSent: ResponseSentListener,
 ): void {
-  const { header, trustIncoming } = config.requestId;
-  const { trustedProxies } = config;
-
   server.ext('onRequest', (request, h) => {
-    const headers = request.headers as Record<string, string | undefined>;
-    stripIdentityHeaders(headers);
-    const incoming = headers[header];
-    const requestId = trustIncoming && incoming && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID();
-    request.plugins.portico = {
-      requestId,
-      routeId: 'unmatched',
-      clientIp: clientIp(request.info.remoteAddress, headers['x-forwarded-for'], trustedProxies),
-    };
-    const res = request.raw.res;
-    // 499 (nginx's "client closed request") when the client left before the answer was sent.
-    res.once('close', () =>
-      onSent(request, {
-        status: res.writableFinished ? res.statusCode : 499,
-        durationMs: Date.now() - request.info.received,
-      }),
-    );
+    request.plugins.portico = openRequestContext(request, config);
+    reportWhenSent(request, onSent);
     return h.continue;
   });
 

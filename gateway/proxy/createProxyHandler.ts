@@ -1,10 +1,11 @@
 // The handler of a proxied route, built once per route: its exchange goes through the route's
 // upstream pipeline, and the answer is written straight to the client unless a plugin on the
-// route must read it (then it goes back through hapi).
+// route must read it (then it goes back through hapi). The same exchange serves the fast path
+// (gateway/routes/createFastDispatch.ts), which answers without hapi's lifecycle.
 import Boom from '@hapi/boom';
 import type { IncomingMessage } from 'node:http';
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
-import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
+import type { EdgeRequest, ResponseHeaderStep } from '../../contracts/plugin.ts';
 import type { Caller, UpstreamExchange, UpstreamReply } from '../../contracts/upstream.ts';
 import { BodyTooLarge, hasRequestBody } from '../core/requestBody.ts';
 import { CLIENT_GONE, failureToBoom, type UpstreamErrorListener } from '../upstream/failureToBoom.ts';
@@ -32,13 +33,19 @@ export interface ProxyHandlerParts {
   direct: boolean;
   responseSteps: readonly ResponseHeaderStep[];
   readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>;
-  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  exchangeContext(request: EdgeRequest): { caller: Caller; requestId: string; signal: AbortSignal };
   onUpstreamError: UpstreamErrorListener;
 }
 
-export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandlerParts): Lifecycle.Method {
+/** A route's exchange: the upstream's reply, or that the client left (a failure is thrown as a Boom). */
+export type ProxyExchange = (
+  request: EdgeRequest,
+  protocol: string,
+) => Promise<UpstreamReply | typeof CLIENT_GONE>;
+
+export function createProxyExchange(target: ProxyRouteTarget, parts: ProxyHandlerParts): ProxyExchange {
   const { upstream, maxBodySize } = target;
-  return async (request: Request, h: ResponseToolkit) => {
+  return async (request, protocol) => {
     const resolved = upstreamPath(request.url.pathname, target.rewrite);
     if (!resolved.ok) throw Boom.badRequest(resolved.reason);
 
@@ -49,7 +56,8 @@ export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandler
       throw Boom.entityTooLarge(`request body larger than ${maxBodySize} bytes`);
     }
     const hasBody = hasRequestBody(method, req.headers);
-    const { caller, requestId, signal } = parts.exchangeContext(request);
+    const context = parts.exchangeContext(request);
+    const { caller, requestId } = context;
 
     // 1. The body: one a plugin already read (validation, transform), or the route's policy reads it now.
     let body = request.plugins.portico?.body;
@@ -58,7 +66,7 @@ export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandler
         body = await parts.readBody(req, maxBodySize);
       } catch (error) {
         if (error instanceof BodyTooLarge) throw Boom.entityTooLarge(error.message);
-        return h.close;
+        return CLIENT_GONE;
       }
     }
     const buffered = body;
@@ -72,13 +80,16 @@ export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandler
         requestId,
         requestIdHeader: parts.requestIdHeader,
         caller,
-        protocol: request.server.info.protocol,
+        protocol,
       }),
       body,
       streamed: hasBody && !body,
       caller,
       requestId,
-      signal,
+      get signal() {
+        return context.signal;
+      },
+      trace: request.plugins.portico?.trace,
       readBody: (maxBytes) =>
         buffered
           ? buffered.length > maxBytes
@@ -92,16 +103,20 @@ export function createProxyHandler(target: ProxyRouteTarget, parts: ProxyHandler
     };
 
     // 2. The exchange, through the route's pipeline.
-    let reply: UpstreamReply;
     try {
-      reply = await parts.pipeline(exchange);
+      return await parts.pipeline(exchange);
     } catch (error) {
       const failure = failureToBoom(error, upstream.name, requestId, parts.onUpstreamError);
-      if (failure === CLIENT_GONE) return h.close;
+      if (failure === CLIENT_GONE) return CLIENT_GONE;
       throw failure;
     }
+  };
+}
 
-    // 3. The answer.
+export function createProxyHandler(exchange: ProxyExchange, parts: ProxyHandlerParts): Lifecycle.Method {
+  return async (request: Request, h: ResponseToolkit) => {
+    const reply = await exchange(request, request.server.info.protocol);
+    if (reply === CLIENT_GONE) return h.close;
     if (parts.direct) {
       writeReply(request, reply, parts.responseSteps);
       return h.abandon;

@@ -1,13 +1,11 @@
 // The direct response path of proxied routes: the upstream's head, less its hop-by-hop headers,
 // plus the response-header steps, written straight to the client; the body is piped untouched.
-import { pipeline } from 'node:stream';
-import type { Request } from '@hapi/hapi';
-import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
+import type { EdgeRequest, ResponseHeaderStep } from '../../contracts/plugin.ts';
 import type { UpstreamReply } from '../../contracts/upstream.ts';
 import { hopByHopNames } from './hopByHop.ts';
 
 export function writeReply(
-  request: Request,
+  request: EdgeRequest,
   reply: UpstreamReply,
   steps: readonly ResponseHeaderStep[],
 ): void {
@@ -17,10 +15,17 @@ export function writeReply(
   for (const step of steps) step(request, headers);
   for (const name in headers) if (headers[name] === undefined) delete headers[name];
   res.writeHead(reply.status, headers as Record<string, string | string[] | number>);
+  // pipe, not stream.pipeline: pipeline's own AbortController, aborted (with a DOMException) at
+  // every finish, cost about 8% of a proxied request's CPU in a profile.
+  const body = reply.body;
   // An upstream that breaks off mid-body leaves the client a cut-off answer, never a stuck one.
-  pipeline(reply.body, res, (error) => {
-    if (error) res.destroy();
+  const cutOff = () => res.destroy();
+  body.once('error', cutOff);
+  body.once('aborted', cutOff);
+  res.once('close', () => {
+    if (!res.writableFinished) body.destroy();
   });
+  body.pipe(res);
 }
 
 /** The same answer for hapi's response path: hapi copies a stream's statusCode and headers. */

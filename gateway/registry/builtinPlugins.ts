@@ -16,6 +16,7 @@ import responseCache from '../../plugins/response-cache/index.ts';
 import retry from '../../plugins/retry/index.ts';
 import securityHeaders from '../../plugins/security-headers/index.ts';
 import webBff from '../../bff/web/index.ts';
+import tracing from '../../plugins/tracing/index.ts';
 import transform from '../../plugins/transform/index.ts';
 
 export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
@@ -35,6 +36,7 @@ export function builtinPlugins(): ReadonlyMap<string, PorticoPlugin> {
     ipFilter,
     responseCache,
     transform,
+    tracing,
     mobileBff,
     graphql,
   ];

@@ -2,13 +2,18 @@
 // auth mode, body policy, per-route plugin options, the upstream pipeline and the response path
 // (direct, or through hapi when a plugin must read answers) all live on the route.
 import type { IncomingMessage } from 'node:http';
-import type { Request, ServerRoute } from '@hapi/hapi';
-import type { ResponseHeaderStep } from '../../contracts/plugin.ts';
+import type { ServerRoute } from '@hapi/hapi';
+import type { EdgeRequest, ResponseHeaderStep } from '../../contracts/plugin.ts';
 import type { Caller, RouteFacts } from '../../contracts/upstream.ts';
 import { staticPrefix } from '../config/loadConfigFile.ts';
 import type { RouteConfig } from '../config/schema.ts';
 import type { RouteResponseSteps } from '../core/problemResponses.ts';
-import { createProxyHandler, type ProxyRouteTarget } from '../proxy/createProxyHandler.ts';
+import {
+  createProxyExchange,
+  createProxyHandler,
+  type ProxyExchange,
+  type ProxyRouteTarget,
+} from '../proxy/createProxyHandler.ts';
 import type { Upstream } from '../proxy/createUpstream.ts';
 import type { Pipeline } from '../upstream/composePipeline.ts';
 import type { UpstreamErrorListener } from '../upstream/failureToBoom.ts';
@@ -20,16 +25,26 @@ export interface ProxyRouteApp extends RouteResponseSteps {
   proxy: ProxyRouteTarget;
   /** Answers written straight to the client (true) or through hapi's response path. */
   direct: boolean;
+  /** The route's exchange, for the fast path when the route may take it. */
+  exchange: ProxyExchange;
+  /** Served by the fast path (no hapi lifecycle): answers written directly, no plugin adds a request-phase ext, and no auth or only strategies with a hapi-free form. */
+  fast: boolean;
+  /** The route's auth, for the fast path (absent: auth none). */
+  auth?: { mode: 'optional' | 'required'; strategies: readonly string[] };
 }
 
 export interface ProxyRouteParts {
   requestIdHeader: string;
   readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>;
-  exchangeContext(request: Request): { caller: Caller; requestId: string; signal: AbortSignal };
+  exchangeContext(request: EdgeRequest): { caller: Caller; requestId: string; signal: AbortSignal };
   onUpstreamError: UpstreamErrorListener;
   pipelineFor(facts: RouteFacts, routeOptions: Record<string, unknown>): Pipeline;
   responseStepsFor(facts: RouteFacts, routeOptions: Record<string, unknown>): ResponseHeaderStep[];
   readsResponse(facts: RouteFacts, routeOptions: Record<string, unknown>): boolean;
+  /** No plugin added a request-phase ext: routes without auth whose answers are written directly may take the fast path. */
+  fastPath: boolean;
+  /** Every auth strategy has a hapi-free form: routes with auth may take the fast path too. */
+  fastAuth: boolean;
 }
 
 /** Bodies up to this size are read whole before the exchange under `body: auto`. */
@@ -69,6 +84,17 @@ export function buildProxyRoutes(
     };
     const responseSteps = parts.responseStepsFor(facts, route.plugins);
     const direct = !parts.readsResponse(facts, route.plugins);
+    const handlerParts = {
+      routeId,
+      requestIdHeader: parts.requestIdHeader,
+      pipeline: parts.pipelineFor(facts, route.plugins),
+      direct,
+      responseSteps,
+      readBody: parts.readBody,
+      exchangeContext: parts.exchangeContext,
+      onUpstreamError: parts.onUpstreamError,
+    };
+    const exchange = createProxyExchange(target, handlerParts);
     const app: ProxyRouteApp = {
       routeId,
       kind: 'proxy',
@@ -76,22 +102,17 @@ export function buildProxyRoutes(
       proxy: target,
       direct,
       responseSteps,
+      exchange,
+      fast:
+        parts.fastPath && direct && (route.auth === 'none' || (parts.fastAuth && authStrategies.length > 0)),
+      ...(route.auth !== 'none' && { auth: { mode: route.auth, strategies: authStrategies } }),
     };
     // hapi refuses payload settings on a route that only answers GET (and HEAD).
     const takesBody = methods === '*' || methods.some((method) => method !== 'GET');
     return {
       method: methods,
       path: route.path,
-      handler: createProxyHandler(target, {
-        routeId,
-        requestIdHeader: parts.requestIdHeader,
-        pipeline: parts.pipelineFor(facts, route.plugins),
-        direct,
-        responseSteps,
-        readBody: parts.readBody,
-        exchangeContext: parts.exchangeContext,
-        onUpstreamError: parts.onUpstreamError,
-      }),
+      handler: createProxyHandler(exchange, handlerParts),
       options: {
         app,
         plugins: route.plugins,

@@ -1,5 +1,5 @@
 // The caller of a hapi request as the upstream client needs it, from what auth verified.
-import type { Request } from '@hapi/hapi';
+import type { EdgeRequest } from '../../contracts/plugin.ts';
 import type { Caller } from '../../contracts/upstream.ts';
 
 interface Credentials {
@@ -12,7 +12,7 @@ interface Credentials {
   owner?: string;
 }
 
-export function callerOf(request: Request): Caller {
+export function callerOf(request: EdgeRequest): Caller {
   const ip = request.plugins.portico?.clientIp ?? request.info.remoteAddress;
   const credentials = (request.auth.isAuthenticated ? request.auth.credentials : undefined) as
     Credentials | undefined;
@@ -34,7 +34,7 @@ export function callerOf(request: Request): Caller {
 }
 
 /** An AbortSignal that fires when the client goes away before its response finished. */
-export function clientGoneSignal(request: Request): AbortSignal {
+export function clientGoneSignal(request: EdgeRequest): AbortSignal {
   const controller = new AbortController();
   const res = request.raw.res;
   res.once('close', () => {

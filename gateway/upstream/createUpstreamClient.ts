@@ -99,6 +99,7 @@ export function createUpstreamClient(
       caller: call.caller,
       requestId: call.requestId,
       signal: call.signal ?? neverAborted,
+      trace: call.trace,
       readBody: (maxBytes) => {
         if (body)
           return body.length > maxBytes ? Promise.reject(new BodyTooLarge(maxBytes)) : Promise.resolve(body);

@@ -6,7 +6,7 @@ import { startTestGateway, type TestGateway } from '../../testing/startTestGatew
 import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 import { until } from '../../testing/until.ts';
 import type { PorticoConfigInput } from '../config/schema.ts';
-import { markersOf, versionedConfig } from './testing/versionedConfig.ts';
+import { fastPathConfig, markersOf, versionedConfig } from './testing/versionedConfig.ts';
 
 let upstream: TestUpstream;
 
@@ -24,10 +24,25 @@ const pushTo = (gateway: TestGateway, config: unknown, message: string) =>
     body: JSON.stringify({ config, message }),
   });
 
-describe('20 reloads under continuous load', () => {
+describe.each([
+  {
+    chain: "hapi's lifecycle (rate-limit, transform, security-headers)",
+    config: versionedConfig,
+    fast: false,
+    markers: (all: string[]) => all,
+  },
+  {
+    chain: 'the fast path (no request-phase plugin: proxied without hapi)',
+    config: fastPathConfig,
+    fast: true,
+    // Only the plugin option and the route stamp it.
+    markers: (all: string[]) => [all[0]!, all[2]!],
+  },
+])('20 reloads under continuous load, through $chain', ({ config, fast, markers: pick }) => {
   let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startTestGateway(versionedConfig(upstream.url, 1));
+    gateway = await startTestGateway(config(upstream.url, 1));
+    expect(gateway.gateway.build.requestPhasePlugins.length === 0).toBe(fast);
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -44,7 +59,7 @@ describe('20 reloads under continuous load', () => {
           const response = await fetch(`${gateway.url}/main/load`);
           const body = (await response.json()) as { url: string };
           if (response.status !== 200) failures.push(`status ${response.status}`);
-          answers.push(markersOf(response, body));
+          answers.push(pick(markersOf(response, body)));
         } catch (error) {
           failures.push(String(error));
         }
@@ -55,7 +70,7 @@ describe('20 reloads under continuous load', () => {
       // Each reload lands while requests are in flight: some answers before it, some after.
       const before = answers.length;
       await until('answers before the reload', async () => answers.length >= before + 10);
-      const response = await pushTo(gateway, versionedConfig(upstream.url, version), `version ${version}`);
+      const response = await pushTo(gateway, config(upstream.url, version), `version ${version}`);
       expect(response.status, await response.clone().text()).toBe(201);
     }
     const settled = answers.length;
@@ -69,7 +84,7 @@ describe('20 reloads under continuous load', () => {
     const versions = new Set(answers.map((markers) => markers[0]));
     // Under load the whole time: answers of many versions, the last one among them.
     expect(versions.size).toBeGreaterThan(10);
-    expect(answers.at(-1)).toEqual(['v21', 'v21', 'v21', 'v21']);
+    expect(new Set(answers.at(-1))).toEqual(new Set(['v21']));
     expect((await fetch(`${gateway.url}/added/v21`)).status).toBe(200);
     expect((await fetch(`${gateway.url}/added/v20`)).status).toBe(404);
   });

@@ -9,6 +9,13 @@ import { startTestIssuer, type TestIssuer } from '../../plugins/auth-jwt/testing
 import { redisSkipReason, startRedisServer, type RedisServer } from '../../testing/startRedisServer.ts';
 import { PORTICO_VARIANTS } from './porticoVariants.ts';
 import { mobileBench, printMobileBench, type MobileBenchResult } from './mobile/mobileBench.ts';
+import {
+  GRAPHQL_CONNECTIONS,
+  GRAPHQL_TARGETS,
+  graphqlBench,
+  printGraphqlBench,
+  type GraphqlBenchResult,
+} from './graphql/graphqlBench.ts';
 import { canPin, pinSelf, startTarget, TargetAbsent, type Started } from './processes.ts';
 
 const { values } = parseArgs({
@@ -184,7 +191,27 @@ async function main(): Promise<void> {
     !only || only.some((name) => name.startsWith('mobile'))
       ? await mobileBench({ durationSeconds, warmupSeconds, connections, sutCore: SUT_CORE })
       : undefined;
-  report(rows, absent, openLoopRates, { pinned, connections, durationSeconds, warmupSeconds }, mobile);
+  // The GraphQL rows (graphql/graphqlBench.ts): `--only graphql` runs them all, or name their targets.
+  const graphqlOnly = only?.filter((name) => GRAPHQL_TARGETS.some((target) => target.name === name));
+  const graphql =
+    !only || only.includes('graphql') || graphqlOnly!.length > 0
+      ? await graphqlBench({
+          durationSeconds,
+          warmupSeconds,
+          connections: GRAPHQL_CONNECTIONS,
+          sutCore: SUT_CORE,
+          loadgenCore: LOADGEN_CORE,
+          only: graphqlOnly?.length ? graphqlOnly : undefined,
+        })
+      : undefined;
+  report(
+    rows,
+    absent,
+    openLoopRates,
+    { pinned, connections, durationSeconds, warmupSeconds },
+    mobile,
+    graphql,
+  );
 }
 
 function report(
@@ -193,6 +220,7 @@ function report(
   rates: number[],
   settings: { pinned: boolean; connections: number; durationSeconds: number; warmupSeconds: number },
   mobile?: MobileBenchResult,
+  graphql?: GraphqlBenchResult,
 ): void {
   const bare = rows.find((row) => row.name === 'bare-proxy')!;
   const format = (value: number, digits = 2) => value.toFixed(digits);
@@ -253,6 +281,7 @@ function report(
     console.log(`  ! ${row.name}: ${row.capacity.errors} errors, ${row.capacity.non2xx} non-2xx`);
 
   if (mobile) printMobileBench(mobile);
+  if (graphql) printGraphqlBench(graphql);
 
   const machine = {
     cpus: cpus().length,
@@ -267,7 +296,7 @@ function report(
   const file = values.out ?? `${resultsDir}/bench-${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent, mobile }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, openLoopRates: rates, rows, absent, mobile, graphql }, null, 2)}\n`,
   );
   console.log(`\nresults: ${file}`);
 }

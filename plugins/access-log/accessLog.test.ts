@@ -9,17 +9,17 @@ import {
 } from '../../testing/index.ts';
 
 const lines: Array<Record<string, unknown>> = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, callback) {
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    callback();
+  },
+});
 let upstream: TestUpstream;
 let gateway: TestGateway;
 beforeAll(async () => {
   upstream = await startUpstream();
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
   gateway = await startTestGateway(
     {
       upstreams: { u: { url: upstream.url, health: false } },
@@ -57,6 +57,8 @@ describe('04 access', () => {
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('student@campus.edu');
+    // No tracing plugin: no trace fields.
+    expect(accessLines()[0]).not.toHaveProperty('traceId');
   });
 
   it('skips configured paths and routes that turn it off', async () => {
@@ -65,5 +67,34 @@ describe('04 access', () => {
     await fetch(`${gateway.url}/quiet/x`);
     await fetch(`${gateway.url}/things/2`);
     expect(accessLines().map((line) => line.path)).toEqual(['/things/2']);
+  });
+});
+
+describe('04 access, with the tracing plugin', () => {
+  it("carries the request's trace and span ids: the trace the upstream was sent", async () => {
+    const traced = await startTestGateway(
+      {
+        upstreams: { u: { url: upstream.url, health: false } },
+        plugins: [{ name: 'access-log' }, { name: 'tracing' }],
+        routes: [{ name: 'things', path: '/things/{p*}', upstream: 'u' }],
+      },
+      { logger: createLogger({ destination: sink }) },
+    );
+    try {
+      lines.length = 0;
+      upstream.seen.length = 0;
+      await (await fetch(`${traced.url}/things/3`)).arrayBuffer();
+      const [line] = accessLines();
+      expect(line).toMatchObject({
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
+      // The upstream's traceparent: the same trace, from an attempt span under the request's.
+      const traceparent = String(upstream.seen[0]!.headers.traceparent);
+      expect(traceparent.split('-')[1]).toBe(line!.traceId);
+      expect(traceparent.split('-')[2]).not.toBe(line!.spanId);
+    } finally {
+      await traced.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
-// One JSON line per finished request, with the request id, route, upstream, status and duration.
-import type { Request } from '@hapi/hapi';
-import { definePlugin } from '../../contracts/plugin.ts';
+// One JSON line per finished request, with the request id, route, upstream, status and duration
+// (and the trace and span ids when the tracing plugin made a span for the request).
+import { definePlugin, type EdgeRequest } from '../../contracts/plugin.ts';
 import {
   accessLogOptions,
   accessLogRouteOptions,
@@ -10,7 +10,7 @@ import {
 
 export default definePlugin({
   name: 'access-log',
-  version: '1.0.0',
+  version: '1.1.0',
   priority: 10,
   phases: ['response'],
   options: accessLogOptions,
@@ -26,7 +26,7 @@ export default definePlugin({
     );
 
     // One line when the response is sent or the client left (direct answers and hapi's alike).
-    gateway.onResponseSent((request: Request, sent) => {
+    gateway.onResponseSent((request: EdgeRequest, sent) => {
       if (skip.has(request.path)) return;
       const level = levelFor(request.route);
       if (level === false) return;
@@ -45,6 +45,9 @@ export default definePlugin({
           durationMs: sent.durationMs,
           clientIp: context?.clientIp,
           userAgent: request.headers['user-agent'],
+          // Set by the tracing plugin when it made a span for the request; absent without it.
+          traceId: context?.trace?.traceId,
+          spanId: context?.trace?.spanId,
         },
         'request completed',
       );

@@ -46,10 +46,10 @@ export default definePlugin({
     const policyFor = gateway.perRoute<CorsRouteOptions, CorsPolicy | undefined>('cors', compile);
 
     // Preflights are answered here, before auth: a browser never sends credentials on them.
-    server.ext('onRequest', (request, h) => {
+    gateway.onPreflight((request, h) => {
       const origin = request.headers.origin as string | undefined;
       const requestedMethod = request.headers['access-control-request-method'] as string | undefined;
-      if (request.method !== 'options' || !origin || !requestedMethod) return h.continue;
+      if (!origin || !requestedMethod) return h.continue;
       const route = request.server.match(requestedMethod.toLowerCase() as 'get', request.path);
       const policy = route ? policyFor(route) : undefined;
       const response = h.response().code(204);

@@ -1,7 +1,8 @@
 // The handler of one GraphQL endpoint, built once per route: its limits, rules and document cache
 // are fixed here. A request goes: GraphiQL page? → CSRF → parameters → batch limit → for each
 // operation: persisted-query flow → parse (token limit) + validate (depth, aliases, directives,
-// root fields, introspection), cached per document → method check → cost → execute → format.
+// root fields, introspection), cached per document → method check → cost → execute (an identical
+// query of the same caller in flight: wait for its result instead) → format.
 // Every refusal happens before the first subgraph call.
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
 import {
@@ -22,6 +23,7 @@ import type { GatewayContext } from '../../contracts/plugin.ts';
 import type { Caller } from '../../contracts/upstream.ts';
 import { estimateCost } from './estimateCost.ts';
 import { formatExecutionError, formatRequestError } from './formatErrors.ts';
+import { createInflightOperations } from './inflightOperations.ts';
 import { needsCsrfRefusal, readParams, type GraphQLParams, type RequestRefusal } from './graphqlRequest.ts';
 import type { OperationContext } from './operationContext.ts';
 import { LIMIT_CODES, parseLimited, validationRules, VALIDATION_FAILED } from './operationLimits.ts';
@@ -44,6 +46,8 @@ export interface GraphQLRequestState {
   operationType?: string;
   persisted?: 'apq' | 'manifest';
   subgraphCalls: number;
+  /** The request id of the identical operation in flight whose result this one got (its subgraph calls carry that id). */
+  sharedWith?: string;
 }
 
 declare module '@hapi/hapi' {
@@ -80,6 +84,13 @@ interface Outcome {
   state: GraphQLRequestState;
 }
 
+/** One run of an operation against the stitched schema, as identical operations share it. */
+interface Executed {
+  result: ExecutionResult;
+  subgraphCalls: number;
+  requestId: string;
+}
+
 const persistedQueryOf = (params: GraphQLParams): { sha256Hash?: unknown; version?: unknown } | undefined => {
   const value = params.extensions?.['persistedQuery'];
   return typeof value === 'object' && value !== null ? (value as { sha256Hash?: unknown }) : undefined;
@@ -92,6 +103,7 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
   const safelist = options.persisted.safelist;
   const audiences = new Set(safelist.audiences);
   const apiKeys = new Set(safelist.apiKeys);
+  const inflight = options.deduplicateOperations ? createInflightOperations<Executed>() : undefined;
 
   const isSafelisted = (request: Request, caller: Caller): boolean => {
     if (settings.safelistOnly) return true;
@@ -291,15 +303,42 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
       state.persisted = 'apq';
     }
 
-    // 5. Execute against the stitched schema; subschema executors call the services.
-    const result = (await execute({
-      schema,
-      document: cached.document!,
-      operationName: operation.name?.value,
-      variableValues: params.variables,
-      contextValue: context,
-    })) as ExecutionResult;
-    state.subgraphCalls = context.subgraphCalls;
+    // 5. Execute against the stitched schema; subschema executors call the services. A query
+    // identical to one in flight for the same caller waits for that one's result: what the
+    // services answer depends on the document, the variables and who asks (the identity headers
+    // and the bearer token they get), so all of those are in the key. Mutations always run.
+    const executeWith = async (operationContext: OperationContext): Promise<Executed> => {
+      const result = (await execute({
+        schema,
+        document: cached.document!,
+        operationName: operation.name?.value,
+        variableValues: params.variables,
+        contextValue: operationContext,
+      })) as ExecutionResult;
+      return { result, subgraphCalls: operationContext.subgraphCalls, requestId };
+    };
+    let executed: Executed;
+    if (inflight && type === 'query') {
+      const key = JSON.stringify([
+        query,
+        operation.name?.value ?? null,
+        params.variables ?? null,
+        context.authorization ?? null,
+        context.exchange.caller,
+      ]);
+      const shared = inflight.run(key, context.exchange.signal, (signal) =>
+        executeWith({ ...context, exchange: { ...context.exchange, signal } }),
+      );
+      if (!shared.leader) metrics.deduplicated(settings.id);
+      executed = await shared.result;
+      if (!shared.leader) state.sharedWith = executed.requestId;
+    } else {
+      executed = await executeWith(context);
+    }
+    const { result } = executed;
+    // A follower made no subgraph call of its own.
+    const subgraphCalls = state.sharedWith === undefined ? executed.subgraphCalls : 0;
+    state.subgraphCalls = subgraphCalls;
     const errors = result.errors?.map((error) =>
       result.data === undefined
         ? formatRequestError(error, requestId, 'BAD_USER_INPUT')
@@ -311,7 +350,7 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
       type,
       outcome: errors?.length ? 'errors' : 'ok',
       seconds: (performance.now() - started) / 1000,
-      subgraphCalls: context.subgraphCalls,
+      subgraphCalls,
       errorCodes: errors?.map((error) => String(error.extensions?.['code'])) ?? [],
     });
     return {
@@ -392,6 +431,8 @@ export function createEndpointHandler(deps: EndpointDependencies): Lifecycle.Met
       operationType: outcomes[0]?.state.operationType,
       persisted: outcomes[0]?.state.persisted,
       subgraphCalls: outcomes.reduce((sum, outcome) => sum + outcome.state.subgraphCalls, 0),
+      ...(outcomes.length === 1 &&
+        outcomes[0]!.state.sharedWith && { sharedWith: outcomes[0]!.state.sharedWith }),
     };
     if (!read.batch) {
       const [only] = outcomes;

@@ -43,6 +43,11 @@ export function createOperationMetrics(registry: Registry, maxNames: number) {
     'Calls to subgraphs, by subgraph and outcome',
     ['subgraph', 'outcome'],
   );
+  const shared = metrics.counter(
+    'deduplicated_operations_total',
+    'Queries that waited on an identical one of the same caller in flight and got its result, by route',
+    ['route'],
+  );
   const names = new Set<string>();
   const label = (name: string | undefined): string => {
     if (!name) return '(anonymous)';
@@ -63,6 +68,10 @@ export function createOperationMetrics(registry: Registry, maxNames: number) {
     },
     subgraphCall(subgraph: string, outcome: SubgraphOutcome): void {
       subgraphRequests.inc({ subgraph, outcome });
+    },
+    /** Counted when the operation joins the one in flight, before either has an answer. */
+    deduplicated(route: string): void {
+      shared.inc({ route });
     },
   };
 }

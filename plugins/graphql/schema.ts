@@ -183,6 +183,12 @@ export const graphqlOptions = z
         'Subgraph queries go as GET (so identical ones coalesce) while the URL fits this; 0: always POST',
       ),
     maxSubgraphResponseSize: byteSize().prefault('8mb'),
+    deduplicateOperations: z
+      .boolean()
+      .default(true)
+      .describe(
+        'An identical query (document, operation name, variables) of the same caller while one is in flight waits for its result instead of running again; mutations never',
+      ),
     documentCacheSize: count(1000, 'Parsed and validated documents kept per endpoint'),
     maxOperationNames: count(
       200,

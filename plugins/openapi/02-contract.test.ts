@@ -1,4 +1,5 @@
-// The public contract as a document: it lints as OpenAPI 3.1, covers every endpoint of the seeds'
+// The public contract as a document: it validates against the OAI's OpenAPI 3.1 schema and its
+// Schema Object dialect and lints clean, as written and as served, covers every endpoint of the seeds'
 // API, and stays in step with the services' own documents through the routes of the embedded
 // config (gateway/portico.yaml): a service that drifts fails this test (shown with a fixture).
 import { readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import YAML from 'yaml';
 import { startTestGateway, type TestGateway } from '../../testing/index.ts';
 import { contractConsistency, type RouteFacts } from './contractConsistency.ts';
 import { lintContract } from './lintContract.ts';
+import { officialSchemaIssues } from './officialSchemaIssues.ts';
 import { readContractDocument } from './loadContract.ts';
 import type { JsonNode } from './resolveRefs.ts';
 
@@ -59,83 +61,147 @@ async function serviceDocuments(overrides: Record<string, string> = {}): Promise
 describe('lint', () => {
   it('public-v1 and public-v2 are clean OpenAPI 3.1, with an example for every body and success answer', async () => {
     for (const file of ['contracts/openapi/public-v1.yaml', 'contracts/openapi/public-v2.yaml']) {
-      expect({ file, issues: lintContract(await readContractDocument(file), { examples: true }) }).toEqual({
+      expect({
         file,
-        issues: [],
-      });
+        issues: await lintContract(await readContractDocument(file), { examples: true }),
+      }).toEqual({ file, issues: [] });
     }
   });
 
   it("the services' own documents are clean OpenAPI 3.1", async () => {
     for (const [name, document] of await serviceDocuments()) {
-      expect({ name, issues: lintContract(document) }).toEqual({ name, issues: [] });
+      expect({ name, issues: await lintContract(document) }).toEqual({ name, issues: [] });
     }
   });
 
-  it('finds what is wrong in a broken document', () => {
-    const issues = lintContract(
-      {
-        openapi: '3.0.3',
-        info: { title: 'broken' },
-        paths: {
-          '/things/{id}': {
-            get: {
-              operationId: 'getThing',
-              security: [{ nobody: [] }],
-              responses: {
-                '200': {
-                  description: 'A thing.',
-                  content: { 'application/json': { schema: { $ref: '#/components/schemas/Missing' } } },
-                },
+  it("the OAI's 3.1 schema and its dialect refuse a broken copy of public-v1, at each break", async () => {
+    const broken = structuredClone(
+      await readContractDocument('contracts/openapi/public-v1.yaml'),
+    ) as JsonNode;
+    expect(await officialSchemaIssues(broken)).toEqual([]);
+    const paths = broken.paths as Record<string, Record<string, JsonNode>>;
+    const schemas = (broken.components as JsonNode).schemas as Record<string, JsonNode>;
+    broken.openapi = '3.0.3';
+    // A misspelt method: a key a Path Item does not have.
+    paths['/appointments']!.gett = paths['/appointments']!.get!;
+    delete (paths['/appointments/{id}']!.get!.responses as Record<string, JsonNode>)['200']!.description;
+    // The dialect: draft 2020-12's keywords and the OAS vocabulary's (a discriminator needs its
+    // propertyName).
+    schemas.Appointment!.required = 'id';
+    schemas.Program!.discriminator = { mapping: {} };
+
+    const issues = await officialSchemaIssues(broken);
+    const SCHEMA = 'https://spec.openapis.org/oas/3.1/schema';
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { at: '/openapi', message: `violates ${SCHEMA}#/properties/openapi/pattern` },
+        {
+          at: '/paths/~1appointments/gett',
+          message: `violates ${SCHEMA}#/$defs/path-item/unevaluatedProperties`,
+        },
+        {
+          at: '/paths/~1appointments~1{id}/get/responses/200',
+          message: `violates ${SCHEMA}#/$defs/response/required`,
+        },
+        {
+          at: '/components/schemas/Appointment/required',
+          message: 'violates https://json-schema.org/draft/2020-12/meta/validation#/$defs/stringArray/type',
+        },
+        {
+          at: '/components/schemas/Program/discriminator',
+          message: 'violates https://spec.openapis.org/oas/3.1/meta/base#/$defs/discriminator/required',
+        },
+      ]),
+    );
+    // Nothing but the five breaks.
+    expect(new Set(issues.map((issue) => issue.at)).size).toBe(5);
+    expect((await lintContract(broken, { examples: true })).slice(0, issues.length)).toEqual(issues);
+  });
+
+  it("finds what the specification asks and no JSON Schema can check, in a document the OAI's schema accepts", async () => {
+    const document = {
+      openapi: '3.1.0',
+      info: { title: 'broken', version: '1' },
+      paths: {
+        '/things/{id}': {
+          get: {
+            operationId: 'getThing',
+            security: [{ nobody: [] }],
+            responses: {
+              '200': {
+                description: 'A thing.',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Missing' } } },
               },
             },
-            post: { operationId: 'getThing', responses: { '400': { description: 'No.' } } },
           },
+          post: { operationId: 'getThing', responses: { '400': { description: 'No.' } } },
         },
-        components: { schemas: { Thing: { type: 'thing', required: 'id' } } },
       },
-      { examples: true },
+      components: { schemas: { Thing: { type: 'object', required: ['id'] } } },
+    };
+    expect(await officialSchemaIssues(document)).toEqual([]);
+    const messages = (await lintContract(document, { examples: true })).map(
+      (issue) => `${issue.at} ${issue.message}`,
     );
-    const messages = issues.map((issue) => `${issue.at} ${issue.message}`);
-    expect(messages).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^\/openapi must match pattern/),
-        "/info must have required property 'version'",
-        expect.stringMatching(
-          /^\/components\/schemas\/Thing\/type schema: must be equal to one of the allowed values/,
-        ),
-        expect.stringMatching(/^\/components\/schemas\/Thing\/required schema: must be array/),
-        expect.stringContaining('#/components/schemas/Missing does not resolve'),
-        expect.stringContaining('unknown security scheme nobody'),
-        expect.stringContaining('path parameter {id} is not declared'),
-        expect.stringContaining('operationId getThing is also used'),
-        expect.stringContaining('describes no success answer'),
-        expect.stringContaining('has no example'),
-      ]),
+    expect(messages.sort()).toEqual(
+      [
+        '/paths/~1things~1{id}/get path parameter {id} is not declared',
+        '/paths/~1things~1{id}/get/responses/200/content/application~1json has no example',
+        '/paths/~1things~1{id}/get/responses/200/content/application~1json/schema/$ref #/components/schemas/Missing does not resolve',
+        '/paths/~1things~1{id}/get/security/0 unknown security scheme nobody',
+        '/paths/~1things~1{id}/post operationId getThing is also used at /paths/~1things~1{id}/get',
+        '/paths/~1things~1{id}/post path parameter {id} is not declared',
+        '/paths/~1things~1{id}/post/responses describes no success answer',
+      ].sort(),
     );
   });
 });
 
-describe('the published /openapi.json', () => {
+describe('the published documents', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
     gateway = await startTestGateway({
       upstreams: { api: { url: 'http://127.0.0.1:9', health: false } },
-      plugins: [{ name: 'openapi' }],
+      plugins: [
+        {
+          name: 'openapi',
+          options: {
+            apis: [
+              { name: 'v1', document: 'contracts/openapi/public-v1.yaml' },
+              { name: 'v2', document: 'contracts/openapi/public-v2.yaml' },
+            ],
+          },
+        },
+      ],
       routes: [],
     });
   });
   afterAll(() => gateway?.stop());
 
-  it('validates as OpenAPI 3.1 and covers every seed endpoint', async () => {
-    const response = await fetch(`${gateway.url}/openapi.json`);
-    expect(response.status).toBe(200);
-    const document = (await response.json()) as JsonNode;
+  async function served(path: string): Promise<JsonNode> {
+    const response = await fetch(`${gateway.url}${path}`);
+    expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    return (await response.json()) as JsonNode;
+  }
+
+  it('/openapi.json validates as OpenAPI 3.1 and covers every seed endpoint', async () => {
+    const document = await served('/openapi.json');
     expect(document.openapi).toMatch(/^3\.1\./);
-    expect(lintContract(document, { examples: true })).toEqual([]);
+    expect(await lintContract(document, { examples: true })).toEqual([]);
     const operations = operationsOf(document);
     expect(operations).toEqual(expect.arrayContaining(SEED_ENDPOINTS));
     expect(operations).toHaveLength(SEED_ENDPOINTS.length);
+  });
+
+  it('/api/v1/openapi.json and /api/v2/openapi.json validate as OpenAPI 3.1 too', async () => {
+    for (const path of ['/api/v1/openapi.json', '/api/v2/openapi.json']) {
+      const document = await served(path);
+      expect({ path, issues: await lintContract(document, { examples: true }) }).toEqual({
+        path,
+        issues: [],
+      });
+    }
+    expect((await served('/api/v2/openapi.json')).info).toMatchObject({ version: '2.0.0' });
   });
 });
 

@@ -29,6 +29,21 @@ export function versionedConfig(upstreamUrl: string, n: number): PorticoConfigIn
   };
 }
 
+/**
+ * Version n for the fast path (no plugin with request-phase steps, so proxied routes skip hapi):
+ * stamped by a plugin option (Referrer-Policy) and by the route (addPrefix).
+ */
+export function fastPathConfig(upstreamUrl: string, n: number): PorticoConfigInput {
+  return {
+    upstreams: { up: { url: upstreamUrl, health: false } },
+    plugins: [{ name: 'security-headers', options: { referrerPolicy: `v${n}` } }],
+    routes: [
+      { name: 'main', path: '/main/{p*}', upstream: 'up', addPrefix: `/v${n}` },
+      { name: `added-${n}`, path: `/added/v${n}`, upstream: 'up', addPrefix: `/v${n}` },
+    ],
+  };
+}
+
 /** The version each marker of an answer names (all equal when one chain made it). */
 export function markersOf(response: { headers: Headers }, body: { url?: string }): string[] {
   return [

@@ -1,7 +1,10 @@
 // @graphql-hive/gateway as a benchmark target, stitching the same subgraphs the same way: its own
 // runtime (yoga, parse/validate caches, plugins), its own HTTP transport and subgraph batching, and
 // @graphql-tools/stitch with the same merge config (Portico's mergeConfigOf), handed to it as its
-// unified-graph handler. The "supergraph" only names the subgraphs' transports.
+// unified-graph handler. The "supergraph" only names the subgraphs' transports. Its subgraph
+// de-duplication (executor-http's deduplicateInflightRequests) is on by default;
+// BENCH_OPERATION_DEDUP=1 also turns on inboundInflightRequestDeduplication (identical operations
+// in flight run once, keyed on method, URL and every request header, as Portico keys on the caller).
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +38,7 @@ const gateway = createGatewayRuntime({
   logging: false,
   graphiql: false,
   landingPage: false,
+  inboundInflightRequestDeduplication: process.env.BENCH_OPERATION_DEDUP === '1',
   unifiedGraphHandler: ({ onSubgraphExecute }) => ({
     unifiedGraph: stitchSchemas({
       subschemas: names.map((name) => {

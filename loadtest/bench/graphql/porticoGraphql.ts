@@ -1,5 +1,7 @@
-// Portico's /graphql as a benchmark target: the graphql plugin alone in front of the bench
-// subgraphs (BENCH_SUBGRAPHS: JSON of name → port), logs to stdout as in production.
+// Portico's /graphql as a benchmark target: the graphql plugin, with the dedup plugin for the
+// subgraph-level coalescing Hive Gateway has by default, in front of the bench subgraphs
+// (BENCH_SUBGRAPHS: JSON of name → port); BENCH_OPERATION_DEDUP=0 turns deduplicateOperations off.
+// Logs to stdout as in production.
 import pino from 'pino';
 import { profileIfAsked } from './cpuProfile.ts';
 import { resolveConfig } from '../../../gateway/config/loadConfigFile.ts';
@@ -11,7 +13,13 @@ const loaded = await resolveConfig({
   upstreams: Object.fromEntries(
     Object.entries(ports).map(([name, port]) => [name, { url: `http://127.0.0.1:${port}`, health: false }]),
   ),
-  plugins: [{ name: 'graphql', options: { auth: 'none' } }],
+  plugins: [
+    { name: 'dedup' },
+    {
+      name: 'graphql',
+      options: { auth: 'none', deduplicateOperations: process.env.BENCH_OPERATION_DEDUP !== '0' },
+    },
+  ],
 });
 const gateway = await createGateway(loaded, {
   logger: pino({ level: 'info' }, pino.destination({ dest: 1, sync: false })),

@@ -32,6 +32,8 @@ const ports = await (await fetch(`http://127.0.0.1:${subgraphs.port}/ports`)).js
 const target = await startTarget(scripts[name]!, {
   BENCH_SUBGRAPHS: JSON.stringify(ports),
   BENCH_CPU_PROFILE: join(dir, 'target.cpuprofile'),
+  // Each operation runs (no sharing of identical ones), so the profile shows one operation's work.
+  BENCH_OPERATION_DEDUP: process.env.BENCH_OPERATION_DEDUP ?? '0',
   NODE_ENV: 'production',
 });
 const url = `http://127.0.0.1:${target.port}/graphql?query=${encodeURIComponent(query)}`;

@@ -50,22 +50,28 @@ async function answer(response: Response): Promise<Answer> {
 export async function startGraphqlStack(
   graphqlOptions: Record<string, unknown> = {},
   extraPlugins: Array<{ name: string; options?: Record<string, unknown> }> = [],
-  gatewayOptions: { logger?: Logger } = {},
+  gatewayOptions: {
+    logger?: Logger;
+    /** More upstreams by name (a test's own subgraph): name → URL. */
+    upstreams?: Record<string, string>;
+  } = {},
 ): Promise<GraphqlStack> {
+  const { upstreams: extraUpstreams = {}, ...testGatewayOptions } = gatewayOptions;
   const services = await startTestServices();
   const taps = {} as Record<ServiceName, SubgraphTap>;
   for (const name of SERVICE_NAMES) taps[name] = await startSubgraphTap(services.urls[name]);
   const config = (options: Record<string, unknown>) => ({
-    upstreams: Object.fromEntries(
-      SERVICE_NAMES.map((name) => [name, { url: taps[name].url, health: false }]),
-    ),
+    upstreams: Object.fromEntries([
+      ...SERVICE_NAMES.map((name) => [name, { url: taps[name].url, health: false }]),
+      ...Object.entries(extraUpstreams).map(([name, url]) => [name, { url, health: false }]),
+    ]),
     plugins: [
       { name: 'auth-jwt', options: { issuers: [{ issuer: services.issuer, audiences: ['portico'] }] } },
       ...extraPlugins,
       { name: 'graphql', options },
     ],
   });
-  let gateway = await startTestGateway(config(graphqlOptions) as never, gatewayOptions);
+  let gateway = await startTestGateway(config(graphqlOptions) as never, testGatewayOptions);
   const headersOf = (options?: { token?: string; headers?: Record<string, string> }) => ({
     ...(options?.token && { authorization: `Bearer ${options.token}` }),
     ...options?.headers,
@@ -104,7 +110,7 @@ export async function startGraphqlStack(
     },
     async restartGateway(options) {
       await gateway.stop();
-      gateway = await startTestGateway(config(options) as never, gatewayOptions);
+      gateway = await startTestGateway(config(options) as never, testGatewayOptions);
     },
     async stop() {
       await gateway.stop();

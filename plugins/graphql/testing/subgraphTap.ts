@@ -1,6 +1,8 @@
 // A counting forwarder in front of one real service: the test's own view of the subgraph calls
 // the gateway makes (independent of the plugin's metrics), and a way to take the service away
-// (refused connections, as when its process is killed) and bring it back on the same port.
+// (refused connections, as when its process is killed) and bring it back on the same port. It can
+// also hold the /graphql calls it gets until told, so a test can make operations overlap by a
+// condition it observes rather than by timing.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +11,7 @@ export interface SubgraphCall {
   url: string;
   /** The GraphQL document, from the query string (GET) or the JSON body (POST). */
   query: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface SubgraphTap {
@@ -18,6 +21,12 @@ export interface SubgraphTap {
   graphqlCalls(): SubgraphCall[];
   /** Answer /graphql calls with this body instead of forwarding them (undefined: forward again). */
   answerWith(body: unknown): void;
+  /** Keep the /graphql calls that arrive from now on (recorded, unanswered) until `release`. */
+  hold(): void;
+  /** Let the held calls go on (forwarded or canned), and answer later ones at once again. */
+  release(): void;
+  /** Calls held now. */
+  held(): number;
   kill(): Promise<void>;
   revive(): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +35,8 @@ export interface SubgraphTap {
 export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
   const calls: SubgraphCall[] = [];
   let canned: unknown;
+  let holding = false;
+  let parked: Array<() => void> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -40,7 +51,11 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
           query = '';
         }
       }
-      calls.push({ method: req.method ?? '', url: req.url ?? '', query });
+      calls.push({ method: req.method ?? '', url: req.url ?? '', query, headers: req.headers });
+      if (holding && url.pathname === '/graphql') parked.push(() => answer(url, body));
+      else answer(url, body);
+    });
+    const answer = (url: URL, body: Buffer) => {
       if (canned !== undefined && url.pathname === '/graphql') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(canned));
@@ -49,9 +64,9 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
       const upstream = http.request(
         `${target}${req.url}`,
         { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
         },
       );
       upstream.on('error', () => {
@@ -59,7 +74,7 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
         res.end();
       });
       upstream.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -73,6 +88,14 @@ export async function startSubgraphTap(target: string): Promise<SubgraphTap> {
     calls,
     graphqlCalls: () => calls.filter((call) => call.url.startsWith('/graphql')),
     answerWith: (body) => (canned = body),
+    hold: () => (holding = true),
+    release: () => {
+      holding = false;
+      const waiting = parked;
+      parked = [];
+      for (const go of waiting) go();
+    },
+    held: () => parked.length,
     kill: stop,
     revive: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close: () => (server.listening ? stop() : Promise.resolve()),

@@ -9,6 +9,8 @@ import type { TokenVerifier } from '../auth/tokenVerifier.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerProblemResponses } from './problems.ts';
 import { registerRequestLogging } from './requestLogging.ts';
+import { registerServiceTracing } from '../tracing/registerServiceTracing.ts';
+import { serviceTracingFromEnv, type ServiceTracing } from '../tracing/serviceTracing.ts';
 
 export interface ServiceServerOptions {
   host?: string;
@@ -16,6 +18,14 @@ export interface ServiceServerOptions {
   logger: Logger;
   db: Database;
   verifyToken: TokenVerifier;
+  /**
+   * Spans per request, continuing the gateway's traceparent (kit/tracing). Default: from the
+   * OTEL_* variables (serviceTracingFromEnv), off when no OTLP endpoint is set; false: off.
+   * A tracing passed in is flushed when the server stops, and stays the caller's to shut down.
+   */
+  tracing?: ServiceTracing | false;
+  /** The service's name in its spans; default the logger's `service` (or `name`) binding. */
+  name?: string;
 }
 
 export function createServiceServer(options: ServiceServerOptions): Server {
@@ -33,8 +43,19 @@ export function createServiceServer(options: ServiceServerOptions): Server {
     },
   });
   registerRequestLogging(server, options.logger);
+  const tracing = options.tracing ?? ownTracing(server, options);
+  if (tracing) registerServiceTracing(server, tracing);
   registerProblemResponses(server);
   registerBearerAuth(server, options.verifyToken);
   registerHealthRoutes(server, options.db);
   return server;
+}
+
+/** Tracing from the environment (as the log level is), shut down with the server. */
+function ownTracing(server: Server, options: ServiceServerOptions): ServiceTracing | undefined {
+  const bindings = options.logger.bindings() as { service?: string; name?: string };
+  const name = options.name ?? bindings.service ?? bindings.name ?? 'portico-service';
+  const tracing = serviceTracingFromEnv(process.env, name);
+  if (tracing) server.ext('onPostStop', () => tracing.shutdown());
+  return tracing;
 }

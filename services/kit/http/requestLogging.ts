@@ -15,6 +15,12 @@ export function log(request: Request): Logger {
   return logger;
 }
 
+/** Adds fields (a trace id) to every later line of the request's logger, its request line included. */
+export function bindToRequestLog(request: Request, bindings: Record<string, string>): void {
+  const state = request.app as RequestLogState;
+  if (state.logger) state.logger = state.logger.child(bindings);
+}
+
 /** Must be registered before other onPreResponse extensions so the id reaches every response. */
 export function registerRequestLogging(server: Server, logger: Logger): void {
   server.ext('onRequest', (request, h) => {
