@@ -267,7 +267,9 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
     const warnings = literalSecrets(shared);
     const hash = configHash(shared);
     return enqueue(async () => {
-      if (hash === running.hash && running.version)
+      // Unchanged only when this is also the history's latest: an instance that refused a newer
+      // version still runs this content, and a push of it must still reach the others.
+      if (hash === running.hash && running.version && running.version.number === (await store.latestNumber()))
         return { outcome: 'unchanged', version: running.version, ignored, warnings } as const;
       const loaded = await resolveOrIssues(shared);
       if (Array.isArray(loaded)) return refuse(loaded, hash, submission, ignored, warnings);

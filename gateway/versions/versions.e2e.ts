@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configIssuesOf } from '../../testing/configIssuesOf.ts';
+import { freePort } from '../../testing/startRedisServer.ts';
 import { startTestGateway, type TestGateway } from '../../testing/startTestGateway.ts';
 import { startUpstream, type TestUpstream } from '../../testing/startUpstream.ts';
 import { withLocalKeys } from './instanceLocal.ts';
@@ -214,5 +215,31 @@ describe('config versions (one instance, file history)', () => {
       ['config.refused', undefined],
     ]);
     expect(readFileSync(join(historyDir, 'audit.jsonl'), 'utf8').trim().split('\n')).toHaveLength(7);
+  });
+});
+
+describe('the shared history unreachable', () => {
+  it('a push is refused with 503 and nothing changes: the version is built but never swapped in', async () => {
+    const closed = await freePort();
+    const cut = await startTestGateway({
+      ...versionedConfig(upstream.url, 1),
+      redis: { url: `redis://127.0.0.1:${closed}`, startupWait: '50ms' },
+      versions: { store: 'redis' },
+    });
+    try {
+      const response = await fetch(`${cut.adminUrl}/config/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...cut.adminHeaders },
+        body: JSON.stringify({ config: versionedConfig(upstream.url, 2), message: 'while Redis is down' }),
+      });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(
+        /the shared version history \(Redis\) cannot be appended to: .*; nothing changed/,
+      );
+      const answer = await fetch(`${cut.url}/main/x`);
+      expect(markersOf(answer, (await answer.json()) as { url: string })).toEqual(['v1', 'v1', 'v1', 'v1']);
+    } finally {
+      await cut.stop();
+    }
   });
 });
