@@ -233,7 +233,16 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
       syncQueued = false;
       if (stopped) return;
       const latest = await store.latestNumber();
-      if (latest === 0 || latest <= (running.version?.number ?? 0) || refused.has(latest)) return;
+      const current = running.version?.number ?? 0;
+      if (latest === 0 || latest === current) return;
+      if (latest < current) {
+        // Numbers only grow: a lower one is a history started over (a flushed Redis). Follow it.
+        log.warn(
+          { event: 'version_history_reset', latest, running: current },
+          'the version history started over',
+        );
+        refused.clear();
+      } else if (refused.has(latest)) return;
       const version = await store.get(latest);
       if (version) await applyStored(version, receivedAtMs);
     }).catch((error: unknown) =>
@@ -395,7 +404,7 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
       for (const event of pendingAudit.splice(0)) keepAudit({ ...event, instance: id });
       report(running.version ? ackOf(running.version, running.appliedAtMs) : undefined);
       await store.subscribe((number) => {
-        if (number === undefined || number > (running.version?.number ?? 0)) void sync();
+        if (number !== running.version?.number) void sync();
       });
       // A file history is one instance's: what another process appends there is not this one's to run.
       const propagates = store.kind === 'redis';

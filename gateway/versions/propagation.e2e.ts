@@ -220,4 +220,19 @@ describe.skipIf(skip)('three instances, one shared history in Redis', () => {
     for (const gateway of instances.values())
       expect(await markers(gateway)).toEqual(['v2', 'v2', 'v2', 'v2']);
   });
+
+  it('a flushed Redis: the next version is number 1 again and every instance follows it', async () => {
+    const client = new Redis(redis.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+    expect(
+      (await push(instances.get('c')!, versionedConfig(upstream.url, 9), 'after the flush')).status,
+    ).toBe(201);
+    await until('three acks of the new version 1', async () => (await acksOf(1)).length === 3);
+    for (const gateway of instances.values())
+      expect(await markers(gateway)).toEqual(['v9', 'v9', 'v9', 'v9']);
+  });
 });
