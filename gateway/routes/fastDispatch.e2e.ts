@@ -140,11 +140,12 @@ describe('the fast path', () => {
     });
     expect(forged.status).toBe(200);
     expect(upstream.seen.at(-1)!.headers['x-user-id']).toBe('user-7');
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer not-a-token' },
       { authorization: `Bearer ${token}x` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const viaFast = await fetch(`${fast.edge.url}/private/a`, { headers });
       const viaHapi = await fetch(`${hapi.edge.url}/private/a`, { headers });
       expect(viaFast.status).toBe(401);

@@ -1,7 +1,7 @@
 // Verified tokens, so a hot token is not re-verified on every request (one ES256 verification
 // costs more CPU than a whole proxied request). Keyed by a SHA-256 of the token, so the cache holds
 // no usable token; an entry never outlives the token's exp, nor the configured ttl.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { VerifiedToken } from './verifyToken.ts';
 
@@ -23,7 +23,8 @@ export function createTokenCache(options: { max: number; ttl: number; now?: () =
   const now = options.now ?? Date.now;
   if (options.max === 0) return { get: () => undefined, set: () => {}, clear: () => {}, size: 0 };
   const entries = new LRUCache<string, Entry>({ max: options.max });
-  const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+  // crypto.hash: one call, no Hash object per lookup (a hit should cost a lookup).
+  const keyOf = (token: string) => hash('sha256', token, 'base64url');
 
   return {
     get(token) {
