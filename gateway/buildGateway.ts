@@ -323,25 +323,24 @@ export async function buildGateway(
   const transports = new Map(
     [...upstreams].map(([name, upstream]) => [name, createProxyTransport(upstream)]),
   );
-  server.route(
-    buildProxyRoutes(config.routes, upstreams, authStrategies, {
-      requestIdHeader,
-      readBody: readRawBody,
-      exchangeContext,
-      onUpstreamError,
-      pipelineFor: (facts, routeOptions) =>
-        pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
-      responseStepsFor,
-      fastPath: requestPhasePlugins.size === 0,
-      // Routes with auth keep the fast path when every strategy has a hapi-free form.
-      fastAuth: authStrategies.every((strategy) => edgeAuthenticators.has(strategy)),
-      readsResponse: (facts, routeOptions) =>
-        responseReaders.some(
-          ({ plugin, decide }) =>
-            routeOptions[plugin] !== false && decide(facts, routeOptions[plugin] as never),
-        ),
-    }),
-  );
+  const proxyRoutes = buildProxyRoutes(config.routes, upstreams, authStrategies, {
+    requestIdHeader,
+    readBody: readRawBody,
+    exchangeContext,
+    onUpstreamError,
+    pipelineFor: (facts, routeOptions) =>
+      pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
+    responseStepsFor,
+    fastPath: requestPhasePlugins.size === 0,
+    // Routes with auth keep the fast path when every strategy has a hapi-free form.
+    fastAuth: authStrategies.every((strategy) => edgeAuthenticators.has(strategy)),
+    readsResponse: (facts, routeOptions) =>
+      responseReaders.some(
+        ({ plugin, decide }) =>
+          routeOptions[plugin] !== false && decide(facts, routeOptions[plugin] as never),
+      ),
+  });
+  server.route(proxyRoutes.routes);
   const handlerRouteDefs = buildHandlerRoutes(handlerRoutes, plugins, authStrategies, responseStepsFor);
   for (const route of handlerRouteDefs) {
     const app = route.options as { app: { routeId: string }; plugins: Record<string, unknown> };
@@ -353,6 +352,7 @@ export async function buildGateway(
     requestIdHeader,
     trustedProxies: config.server.trustedProxies,
     logger,
+    targets: proxyRoutes.byId,
   });
 
   // 7. The admin server of this build.
@@ -373,6 +373,7 @@ export async function buildGateway(
   const fast = createFastDispatch({
     server,
     routes: announced,
+    proxyRoutes: proxyRoutes.byId,
     config: config.server,
     onSent: reportSent,
     requestLogger,

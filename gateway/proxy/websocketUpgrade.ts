@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@hapi/hapi';
 import type { Logger } from 'pino';
-import type { ProxyRouteApp } from '../routes/buildProxyRoutes.ts';
+import type { ProxyRouteApp, ProxyRouteRuntime } from '../routes/buildProxyRoutes.ts';
 import { clientIp } from '../core/clientIp.ts';
 import { forwardHeaders } from './forwardHeaders.ts';
 import { upstreamPath } from './upstreamPath.ts';
@@ -14,6 +14,8 @@ export interface UpgradeOptions {
   requestIdHeader: string;
   trustedProxies: number;
   logger: Logger;
+  /** The proxied routes' targets, by route id. */
+  targets: ReadonlyMap<string, ProxyRouteRuntime>;
 }
 
 export function handleUpgrades(server: Server, options: UpgradeOptions): void {
@@ -27,10 +29,11 @@ export function handleUpgrades(server: Server, options: UpgradeOptions): void {
     }
     const route = server.match('get', pathname);
     const app = route?.settings.app as ProxyRouteApp | undefined;
-    if (!app?.proxy.websocket || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    const target = app?.kind === 'proxy' ? options.targets.get(app.routeId)?.target : undefined;
+    if (!app || !target?.websocket || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return refuse(socket, 404, 'Not Found');
     }
-    const resolved = upstreamPath(pathname, app.proxy.rewrite);
+    const resolved = upstreamPath(pathname, target.rewrite);
     if (!resolved.ok) return refuse(socket, 400, 'Bad Request');
 
     const requestId = randomUUID();
@@ -49,7 +52,7 @@ export function handleUpgrades(server: Server, options: UpgradeOptions): void {
     req.headers.upgrade = upgrade;
     req.headers.connection = connection;
     req.url = resolved.path + search;
-    app.proxy.upstream.proxy.ws(req, socket, head, { target: app.proxy.upstream.target }, (error) => {
+    target.upstream.proxy.ws(req, socket, head, { target: target.upstream.target }, (error) => {
       options.logger.warn(
         {
           event: 'upstream_error',

@@ -18,15 +18,14 @@ import type { Upstream } from '../proxy/createUpstream.ts';
 import type { Pipeline } from '../upstream/composePipeline.ts';
 import type { UpstreamErrorListener } from '../upstream/failureToBoom.ts';
 
+// hapi deep-clones a route's `app` (Hoek.applyToDefaults): it holds only small facts, and the
+// route's target and exchange (an upstream with its agents and proxy) live in ProxyRoutes.byId.
 export interface ProxyRouteApp extends RouteResponseSteps {
   routeId: string;
   kind: 'proxy';
   upstream: string;
-  proxy: ProxyRouteTarget;
   /** Answers written straight to the client (true) or through hapi's response path. */
   direct: boolean;
-  /** The route's exchange, for the fast path when the route may take it. */
-  exchange: ProxyExchange;
   /** Served by the fast path (no hapi lifecycle): answers written directly, no plugin adds a request-phase ext, and no auth or only strategies with a hapi-free form. */
   fast: boolean;
   /** The route's auth, for the fast path (absent: auth none). */
@@ -50,13 +49,25 @@ export interface ProxyRouteParts {
 /** Bodies up to this size are read whole before the exchange under `body: auto`. */
 const AUTO_BUFFER_LIMIT = 1024 * 1024;
 
+/** A proxied route's parts the fast path and WebSocket upgrades use, by route id. */
+export interface ProxyRouteRuntime {
+  target: ProxyRouteTarget;
+  exchange: ProxyExchange;
+}
+
+export interface ProxyRoutes {
+  routes: ServerRoute[];
+  byId: ReadonlyMap<string, ProxyRouteRuntime>;
+}
+
 export function buildProxyRoutes(
   routes: RouteConfig[],
   upstreams: ReadonlyMap<string, Upstream>,
   authStrategies: string[],
   parts: ProxyRouteParts,
-): ServerRoute[] {
-  return routes.map((route) => {
+): ProxyRoutes {
+  const byId = new Map<string, ProxyRouteRuntime>();
+  const built = routes.map((route): ServerRoute => {
     const upstream = upstreams.get(route.upstream)!;
     const routeId = route.name ?? route.path;
     const target: ProxyRouteTarget = {
@@ -95,14 +106,13 @@ export function buildProxyRoutes(
       onUpstreamError: parts.onUpstreamError,
     };
     const exchange = createProxyExchange(target, handlerParts);
+    byId.set(routeId, { target, exchange });
     const app: ProxyRouteApp = {
       routeId,
       kind: 'proxy',
       upstream: upstream.name,
-      proxy: target,
       direct,
       responseSteps,
-      exchange,
       fast:
         parts.fastPath && direct && (route.auth === 'none' || (parts.fastAuth && authStrategies.length > 0)),
       ...(route.auth !== 'none' && { auth: { mode: route.auth, strategies: authStrategies } }),
@@ -128,4 +138,5 @@ export function buildProxyRoutes(
       },
     };
   });
+  return { routes: built, byId };
 }

@@ -16,7 +16,8 @@ import { hasRequestBody } from '../core/requestBody.ts';
 import { openRequestContext, reportWhenSent, type ResponseSentListener } from '../core/requestContext.ts';
 import { writeReply } from '../proxy/writeReply.ts';
 import { CLIENT_GONE } from '../upstream/failureToBoom.ts';
-import type { ProxyRouteApp } from './buildProxyRoutes.ts';
+import type { ProxyExchange } from '../proxy/createProxyHandler.ts';
+import type { ProxyRouteApp, ProxyRouteRuntime } from './buildProxyRoutes.ts';
 
 /** Serves `req` when its route takes the fast path; false: hand it to hapi. */
 export type FastDispatch = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -25,6 +26,8 @@ export interface FastDispatchParts {
   server: Server;
   /** The build's routes as hapi announced them (the objects `server.match` returns). */
   routes: readonly RequestRoute[];
+  /** The proxied routes' exchanges, by route id. */
+  proxyRoutes: ReadonlyMap<string, ProxyRouteRuntime>;
   config: PorticoConfig['server'];
   onSent: ResponseSentListener;
   requestLogger(request: EdgeRequest): Logger;
@@ -85,10 +88,11 @@ class FastRequest {
 }
 
 export function createFastDispatch(parts: FastDispatchParts): FastDispatch | undefined {
-  const routes = new Map<RequestRoute, ProxyRouteApp>();
+  const routes = new Map<RequestRoute, { app: ProxyRouteApp; exchange: ProxyExchange }>();
   for (const route of parts.routes) {
     const app = route.settings.app as Partial<ProxyRouteApp> | undefined;
-    if (app?.kind === 'proxy' && app.fast) routes.set(route, app as ProxyRouteApp);
+    const runtime = app?.kind === 'proxy' && app.fast ? parts.proxyRoutes.get(app.routeId!) : undefined;
+    if (runtime) routes.set(route, { app: app as ProxyRouteApp, exchange: runtime.exchange });
   }
   if (routes.size === 0) return undefined;
   const { server, config, onSent, requestLogger, disabled, authenticators } = parts;
@@ -130,8 +134,9 @@ export function createFastDispatch(parts: FastDispatchParts): FastDispatch | und
     } catch {
       return false;
     }
-    const app = route && routes.get(route);
-    if (!app) return false;
+    const found = route && routes.get(route);
+    if (!found) return false;
+    const { app, exchange } = found;
     const steps = app.responseSteps ?? [];
 
     const protocol = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
@@ -143,8 +148,8 @@ export function createFastDispatch(parts: FastDispatchParts): FastDispatch | und
     reportWhenSent(request, onSent);
 
     (app.auth
-      ? authenticate(request, app.auth).then(() => app.exchange(request, protocol))
-      : app.exchange(request, protocol)
+      ? authenticate(request, app.auth).then(() => exchange(request, protocol))
+      : exchange(request, protocol)
     ).then(
       (reply) => {
         if (reply === CLIENT_GONE) res.destroy();
