@@ -74,6 +74,9 @@ export function createProxyTransport(upstream: Upstream): ProxyTransport {
       return;
     }
     attempt.settled = true;
+    // Dropped at once, not left to the key's death: a WeakMap holding every request in flight
+    // since the last full GC made each scavenge slower (and promoted the requests it kept).
+    pending.delete(req);
     attempt.resolve({ status: proxyRes.statusCode ?? 502, headers: proxyRes.headers, body: proxyRes });
   };
   upstream.proxy.on('proxyReq', onProxyReq);
