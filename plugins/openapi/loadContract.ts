@@ -67,7 +67,8 @@ export async function loadContract(options: {
   });
   await backend.init();
   backend.validator.preCompileRequestValidators();
-  backend.validator.preCompileResponseValidators();
+  // Response validators are built on first use (openapi-backend does so itself): response
+  // validation is a per-route staging option, and compiling them all doubled this load.
   const operations = backend.getOperations();
   return {
     name: options.name,
