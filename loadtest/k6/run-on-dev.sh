@@ -52,6 +52,9 @@ base="${BASE_URL:-http://127.0.0.1:8080}"
 export PORTICO_ADMIN_EMAIL="${PORTICO_ADMIN_EMAIL:-admin@k6.portico.test}"
 export PORTICO_ADMIN_PASSWORD="${PORTICO_ADMIN_PASSWORD:-k6-run-passphrase-$RANDOM$RANDOM}"
 log="$(mktemp -t portico-k6-stack.XXXXXX.log)"
+# A data dir of its own: the admin above is created on a data dir's first start only, so a kept
+# one (npm start's default, .data/dev) would still hold an earlier run's admin password.
+data_dir="$(mktemp -d -t portico-k6-data.XXXXXX)"
 
 # Another stack on the same ports would be measured instead of ours: refuse.
 if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/" || true)" != 000 ]; then
@@ -62,9 +65,9 @@ fi
 # Its own process group, so the stop reaches npm and everything it started.
 if [ "$loadtest_config" = true ]; then
   export CLIENT_IP_HEADER=X-Forwarded-For
-  setsid node gateway/bin/portico.js dev --config loadtest/portico.loadtest.yaml >"$log" 2>&1 &
+  setsid node gateway/bin/portico.js dev --config loadtest/portico.loadtest.yaml --data-dir "$data_dir" >"$log" 2>&1 &
 else
-  setsid npm start >"$log" 2>&1 &
+  setsid npm start -- --data-dir "$data_dir" >"$log" 2>&1 &
 fi
 stack=$!
 stop_stack() {
@@ -80,7 +83,7 @@ stop_stack() {
     fi
   fi
 }
-trap stop_stack EXIT
+trap 'stop_stack; rm -rf "$data_dir"' EXIT
 
 # Ready: the gateway answers through to programs, and each service of `portico dev` (on its
 # default port) says it is ready.
@@ -114,6 +117,7 @@ status=0
 BASE_URL="$base" ADMIN_EMAIL="$PORTICO_ADMIN_EMAIL" ADMIN_PASSWORD="$PORTICO_ADMIN_PASSWORD" \
   "$k6" run "${thresholds[@]}" --summary-export "$summary" "$@" "$script" || status=$?
 stop_stack
+rm -rf "$data_dir"
 trap - EXIT
 if [ -n "${SUMMARY_EXPORT:-}" ] && [ -s "$summary" ]; then cp "$summary" "$SUMMARY_EXPORT"; fi
 if [ "$status" -eq 0 ] && [ "$sla" != true ]; then
