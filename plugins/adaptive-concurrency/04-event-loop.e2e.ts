@@ -2,6 +2,8 @@
 // normal requests get 503 while critical routes and health-check paths still pass; once the loop
 // is responsive again, normal requests pass too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePlugin } from '../../contracts/plugin.ts';
 import { startTestGateway, startUpstream, type TestGateway, type TestUpstream } from '../../testing/index.ts';
 
 async function lagMs(gateway: TestGateway): Promise<number> {
@@ -99,5 +101,49 @@ describe('adaptive-concurrency: event-loop lag', () => {
 
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
     expect(metrics).toContain('portico_adaptive_concurrency_shed_total{priority="normal"} 1');
+  });
+});
+
+describe('adaptive-concurrency: start-up is not an overload', () => {
+  let upstream: TestUpstream;
+  let gateway: TestGateway;
+  // A plugin that keeps the loop busy while the gateway is built, as loading contracts and
+  // compiling schemas does: what happens before the gateway serves is not a lag of its traffic.
+  const slowToRegister = definePlugin({
+    name: 'slow-to-register',
+    version: '1.0.0',
+    priority: 1,
+    phases: [],
+    options: z.object({}).strict(),
+    async register() {
+      for (let i = 0; i < 6; i++) {
+        blockEventLoop(200);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  });
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    gateway = await startTestGateway(
+      {
+        upstreams: { app: { url: upstream.url, health: false } },
+        routes: [{ path: '/api/{rest*}', upstream: 'app' }],
+        plugins: [
+          { name: 'adaptive-concurrency', options: { eventLoop: { maxLag: 150, interval: '300ms' } } },
+          { name: 'slow-to-register' },
+        ],
+      },
+      { extraPlugins: [slowToRegister] },
+    );
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+  });
+
+  it('answers the first requests after a slow build instead of shedding them', async () => {
+    const first = await fetch(`${gateway.url}/api/x`);
+    expect(first.status).toBe(200);
   });
 });

@@ -119,24 +119,28 @@ export default definePlugin({
         'p99 event-loop delay of the last measurement interval',
       );
       let lagging = false;
-      monitor = startLagMonitor(eventLoop.interval, (lagMs) => {
-        lagGauge.set(lagMs / 1000);
-        const now = lagMs > thresholds.maxLagMs;
-        if (now !== lagging) {
-          lagging = now;
-          if (now)
-            log.warn(
-              { event: 'load_shedding_started', lagMs: Math.round(lagMs) },
-              'event loop lags: shedding load',
-            );
-          else log.info({ event: 'load_shedding_stopped', lagMs: Math.round(lagMs) }, 'event loop recovered');
-        }
+      // Measured from when the build starts serving: the loop is busy loading the gateway before
+      // that, and a lag from start-up would shed (and warn about) the first requests.
+      server.ext('onPostStart', () => {
+        monitor = startLagMonitor(eventLoop.interval, (lagMs) => {
+          lagGauge.set(lagMs / 1000);
+          const now = lagMs > thresholds.maxLagMs;
+          if (now !== lagging) {
+            lagging = now;
+            if (now)
+              log.warn(
+                { event: 'load_shedding_started', lagMs: Math.round(lagMs) },
+                'event loop lags: shedding load',
+              );
+            else
+              log.info({ event: 'load_shedding_stopped', lagMs: Math.round(lagMs) }, 'event loop recovered');
+          }
+        });
       });
-      const active = monitor;
-      gateway.onStop(() => active.stop());
+      gateway.onStop(() => monitor?.stop());
 
       server.ext('onRequest', (request, h) => {
-        const lagMs = active.lagMs;
+        const lagMs = monitor?.lagMs ?? 0;
         if (lagMs <= thresholds.maxLagMs) return h.continue;
         // The route is not matched yet in onRequest: look it up only when shedding is on the table.
         const route = request.server.match(request.method as 'get', request.path);
@@ -196,11 +200,11 @@ export default definePlugin({
         path: '/adaptive-concurrency',
         handler: () => ({
           algorithm: options.algorithm,
-          eventLoop: monitor
+          eventLoop: eventLoop
             ? {
-                lagMs: monitor.lagMs,
-                maxLagMs: eventLoop && eventLoop.maxLag,
-                criticalMaxLagMs: eventLoop && eventLoop.criticalMaxLag,
+                lagMs: monitor?.lagMs ?? 0,
+                maxLagMs: eventLoop.maxLag,
+                criticalMaxLagMs: eventLoop.criticalMaxLag,
               }
             : false,
           upstreams: Object.fromEntries(
