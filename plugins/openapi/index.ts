@@ -13,6 +13,7 @@ import { problem, PROBLEM_CONTENT_TYPE } from '../../contracts/problem.ts';
 import { bodyPlan, checkRequest, matchOperation, mediaTypeOf } from './checkRequest.ts';
 import { docsRoutes } from './docsRoutes.ts';
 import { describeFieldErrors, type FieldError } from './fieldErrors.ts';
+import { warmRequestValidators } from './warmRequestValidators.ts';
 import { loadContract, type LoadedContract } from './loadContract.ts';
 import { checkResponseBody, teeForCheck } from './responseCheck.ts';
 import { openapiOptions, openapiRouteOptions, type OpenapiRouteOptions } from './schema.ts';
@@ -84,8 +85,13 @@ export default definePlugin({
         })),
         ms: Math.round(performance.now() - started),
       },
-      'contracts loaded and validators compiled',
+      'contracts loaded',
     );
+    let stopWarming: (() => void)[] = [];
+    server.ext('onPostStart', () => {
+      stopWarming = contracts.map((contract) => warmRequestValidators(contract.backend));
+    });
+    gateway.onStop(() => stopWarming.forEach((stop) => stop()));
 
     const metrics = pluginMetrics(gateway.metrics, 'openapi');
     const refused = metrics.counter(

@@ -1,7 +1,7 @@
-// Reads one OpenAPI 3.1 document and builds its router and validators once, at start: nothing is
-// compiled per request. openapi-backend's `quick` mode skips its own definition check (written for
-// 3.0; 3.1 documents are linted by the contract test) and dereferences synchronously; the request
-// and response validators are then precompiled here instead of on first use.
+// Reads one OpenAPI 3.1 document and builds its router once, at start. openapi-backend's `quick`
+// mode skips its own definition check (written for 3.0; 3.1 documents are linted by the contract
+// test) and dereferences synchronously; validators are compiled on first use, and the request
+// validators ahead of use once the gateway serves (warmRequestValidators.ts).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import addFormats from 'ajv-formats';
@@ -66,9 +66,6 @@ export async function loadContract(options: {
     },
   });
   await backend.init();
-  backend.validator.preCompileRequestValidators();
-  // Response validators are built on first use (openapi-backend does so itself): response
-  // validation is a per-route staging option, and compiling them all doubled this load.
   const operations = backend.getOperations();
   return {
     name: options.name,
