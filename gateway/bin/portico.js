@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `portico` command: loads the TypeScript CLI through tsx, so the repo needs no build step.
-import { register } from 'tsx/esm/api';
+// The `portico` command: runs the TypeScript CLI (bundled once per change of the sources, or
+// through tsx; see bundle.js), so the repo needs no build step.
+import { runEntry } from './bundle.js';
 
-register();
-await import('../cli/main.ts');
+await runEntry('gateway/cli/main.ts');

@@ -3,6 +3,8 @@
 // that dies after it was ready is restarted with a backoff, and each death is logged; one that
 // cannot start at all stops the whole dev stack (it would not start on retry either).
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import {
@@ -12,6 +14,7 @@ import {
 } from '../cluster/restartBackoff.ts';
 
 const RUN_TS = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** After asking a service to stop, how long it may take before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
@@ -33,6 +36,14 @@ export interface SupervisedServices {
   pids(): Record<string, number | undefined>;
 }
 
+/** The service's entry in the launcher's bundle (gateway/bin/bundle.js), when it runs from one. */
+function bundledEntry(entry: string): string | undefined {
+  const dir = process.env.PORTICO_BUNDLE_DIR;
+  if (!dir) return undefined;
+  const path = join(dir, relative(ROOT, entry).replace(/\.ts$/, '.mjs'));
+  return existsSync(path) ? path : undefined;
+}
+
 export function superviseServices(
   services: SupervisedService[],
   logger: Logger,
@@ -50,9 +61,10 @@ export function superviseServices(
   ready.catch(() => {});
 
   function spawn(service: SupervisedService, backoff: ReturnType<typeof createRestartBackoff>): void {
-    const child = fork(RUN_TS, [service.entry], {
+    const bundled = bundledEntry(service.entry);
+    const child = fork(bundled ?? RUN_TS, bundled ? [] : [service.entry], {
       env: { ...service.env, PORTICO_SUPERVISED: '1' },
-      execArgv: [],
+      execArgv: bundled ? ['--enable-source-maps'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.set(service.name, child);

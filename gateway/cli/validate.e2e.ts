@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../testing/startRedisServer.ts';
 import { PORTICO_BIN } from '../../testing/spawnPortico.ts';
@@ -18,6 +19,7 @@ function file(name: string, text: string): string {
 function portico(...args: string[]) {
   return spawnSync(process.execPath, [PORTICO_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
 }
+const TYPESCRIPT_PLUGIN = fileURLToPath(new URL('./fixtures/typeScriptPlugin.ts', import.meta.url));
 
 const upstreams = 'upstreams:\n  programs: { url: "http://127.0.0.1:7102" }\n';
 
@@ -62,6 +64,34 @@ describe('portico validate', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(expected);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  // The CLI runs from its bundle (gateway/bin/bundle.js), which has no TypeScript loader until a
+  // plugin module needs one; PORTICO_BUNDLE=0 runs it from the sources through tsx.
+  it.each([
+    ['from its bundle', {}],
+    ['from the sources', { PORTICO_BUNDLE: '0' }],
+  ])('loads a TypeScript plugin module named by path, %s', (_how, env) => {
+    const run = (options: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          PORTICO_BIN,
+          'validate',
+          file(
+            `ts-plugin-${options.length}.yaml`,
+            `plugins:\n  - module: ${TYPESCRIPT_PLUGIN}\n    options: ${options}\n`,
+          ),
+        ],
+        { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
+      );
+    const good = run('{ greeting: hi }');
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
+    // Its own options schema judged the file: the module was loaded, not skipped.
+    const bad = run('{ greeting: 7 }');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('plugins[0].options.greeting');
   });
 
   it('reports a missing file without a stack trace', () => {

@@ -11,6 +11,7 @@ import { contractViolations, pluginFromModule } from '../registry/contractViolat
 import { orderPlugins, type ResolvedPlugin } from '../registry/orderPlugins.ts';
 import { ConfigError, fromZodIssues, formatPath, type ConfigIssue } from './configIssues.ts';
 import { resolveReferences } from './resolveReferences.ts';
+import { loaderFor } from './typeScriptLoader.ts';
 import { configSchema, type PorticoConfig } from './schema.ts';
 
 export interface LoadedConfig {
@@ -148,6 +149,7 @@ async function resolvePluginEntries(
 async function importPlugin(path: string): Promise<PorticoPlugin | string> {
   let module: Record<string, unknown>;
   try {
+    await loaderFor(path);
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     return `cannot load plugin module ${path}: ${(error as Error).message.split('\n')[0]}`;

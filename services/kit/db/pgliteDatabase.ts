@@ -2,6 +2,7 @@
 // every service sharing it run one at a time; schema-qualified SQL keeps the services apart.
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './Database.ts';
+import { seedFromTemplate } from './pgliteTemplate.ts';
 
 interface PGliteQueryable {
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[]; affectedRows?: number }>;
@@ -26,6 +27,7 @@ export interface PGliteOpenOptions {
 }
 
 export async function openPGlite(options: PGliteOpenOptions = {}): Promise<PGlite> {
+  if (options.dataDir) await seedFromTemplate(options.dataDir);
   const pglite = new PGlite(options.dataDir ? { dataDir: options.dataDir } : {});
   await pglite.waitReady;
   return pglite;
