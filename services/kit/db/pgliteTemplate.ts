@@ -1,8 +1,8 @@
 // An empty PGlite cluster, made once per PGlite version (by `npm install`'s postinstall, see
 // gateway/bin/prepare.js) and copied into a new data directory: a fresh PGlite runs initdb in
 // WebAssembly, about 2.6 s of CPU on a first `npm start`; a copy and an open take about 0.3 s.
-import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -44,6 +44,8 @@ export async function seedFromTemplate(dataDir: string): Promise<boolean> {
   if (existsSync(join(dataDir, 'PG_VERSION')) || !existsSync(join(template, READY))) return false;
   await mkdir(dataDir, { recursive: true });
   if ((await readdir(dataDir)).length > 0) return false;
-  await cp(template, dataDir, { recursive: true, filter: (source) => !source.endsWith(READY) });
+  // Synchronous on purpose: about a thousand small files, where fs.promises.cp took 0.5-0.9 s
+  // against 0.1-0.25 s, and nothing else waits on this process's loop before its database opens.
+  cpSync(template, dataDir, { recursive: true, filter: (source) => !source.endsWith(READY) });
   return true;
 }
