@@ -1,11 +1,6 @@
-// `portico`: start | dev | validate | schema.
+// `portico`: start | dev | validate | schema | keys | config. Each command's module is imported
+// when it runs: `portico dev` starts its database before the gateway's modules are even loaded.
 import { parseArgs } from 'node:util';
-import { runConfig } from './runConfig.ts';
-import { runDev } from './runDev.ts';
-import { runKeys } from './runKeys.ts';
-import { runStart } from './runStart.ts';
-import { runValidate } from './runValidate.ts';
-import { renderConfigJsonSchema } from '../config/emitJsonSchema.ts';
 
 const USAGE = `usage: portico <command> [options]
 
@@ -31,8 +26,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (command === 'keys') return runKeys(rest);
-  if (command === 'config') return runConfig(rest);
+  if (command === 'keys') return (await import('./runKeys.ts')).runKeys(rest);
+  if (command === 'config') return (await import('./runConfig.ts')).runConfig(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -50,13 +45,17 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'start':
-      return runStart({ configFile: values.config, workers: values.workers });
+      return (await import('./runStart.ts')).runStart({ configFile: values.config, workers: values.workers });
     case 'dev':
-      return runDev({ configFile: values.config, dataDir: values['data-dir'], fresh: values.fresh });
+      return (await import('./runDev.ts')).runDev({
+        configFile: values.config,
+        dataDir: values['data-dir'],
+        fresh: values.fresh,
+      });
     case 'validate':
-      return runValidate(positionals);
+      return (await import('./runValidate.ts')).runValidate(positionals);
     case 'schema':
-      process.stdout.write(renderConfigJsonSchema());
+      process.stdout.write((await import('../config/emitJsonSchema.ts')).renderConfigJsonSchema());
       return 0;
     default:
       console.error(`portico: unknown command "${command}"\n\n${USAGE}`);

@@ -6,14 +6,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { TOKEN_ENV } from '../admin/adminToken.ts';
-import { createGateway, type Gateway } from '../createGateway.ts';
+import type { Gateway } from '../createGateway.ts';
 import type { PorticoConfig } from '../config/schema.ts';
 import { createLogger } from '../observability/createLogger.ts';
-import { chooseConfigFile, loadOrReport } from './configFile.ts';
-import { reloadFromFile } from './reloadFromFile.ts';
 import { DEFAULT_DEV_DATA_DIR, devAdminTokenFile, devDataDir } from './devDataDir.ts';
-import { stopOnSignals } from './runStart.ts';
-import { superviseServices, type SupervisedService } from './superviseServices.ts';
+import type { reloadFromFile as ReloadFromFile } from './reloadFromFile.ts';
+import { stopOnSignals } from './stopOnSignals.ts';
+import { superviseServices, type SupervisedService, type SupervisedServices } from './superviseServices.ts';
 import { watchParent } from './watchParent.ts';
 
 export { DEFAULT_DEV_DATA_DIR };
@@ -43,24 +42,41 @@ function servicePort(config: PorticoConfig, name: (typeof SERVICES)[number]): nu
 }
 
 export async function runDev(options: DevOptions): Promise<number> {
-  const configFile = chooseConfigFile(options.configFile);
-  const loaded = await loadOrReport(configFile);
-  if (!loaded) return 1;
+  // npm's `sh -c` dies on SIGTERM without passing it on: leaving with the parent is the same
+  // stop. Watched from the first moment, so a parent gone while the stack starts is seen too
+  // (before the signal handlers below exist, SIGTERM ends this process and its services follow
+  // it through their IPC channel).
+  watchParent(() => process.kill(process.pid, 'SIGTERM'));
   const logger = createLogger({ service: 'portico-dev' });
   const dataDir = devDataDir(options.dataDir);
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  // Without DATABASE_URL (a real Postgres), one PGlite process serves all four services. It starts
+  // first, before this process loads the config and with it every plugin: each service waits on
+  // the database, so its start is the critical path of `npm start`.
+  const socket = join(dataDir, 'pglite.sock');
+  const database: SupervisedServices | undefined = process.env.DATABASE_URL
+    ? undefined
+    : superviseServices(
+        [
+          {
+            name: 'database',
+            entry: fileURLToPath(new URL('../../services/kit/db/pgliteHostMain.ts', import.meta.url)),
+            env: { ...process.env, DATA_DIR: dataDir, PGLITE_SOCKET: socket },
+          },
+        ],
+        logger,
+      );
 
+  const { chooseConfigFile, loadOrReport } = await import('./configFile.ts');
+  const configFile = chooseConfigFile(options.configFile);
+  const loaded = await loadOrReport(configFile);
+  if (!loaded) {
+    await database?.stop();
+    return 1;
+  }
   const identityUrl = `http://127.0.0.1:${servicePort(loaded.config, 'identity')}`;
   const issuer = process.env.IDENTITY_ISSUER ?? identityUrl;
-  // Without DATABASE_URL (a real Postgres), one PGlite process serves all four services.
-  const database: SupervisedService | undefined = process.env.DATABASE_URL
-    ? undefined
-    : {
-        name: 'database',
-        entry: fileURLToPath(new URL('../../services/kit/db/pgliteHostMain.ts', import.meta.url)),
-        env: { ...process.env, DATA_DIR: dataDir, PGLITE_SOCKET: join(dataDir, 'pglite.sock') },
-        stopLast: true,
-      };
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -68,17 +84,15 @@ export async function runDev(options: DevOptions): Promise<number> {
     IDENTITY_JWKS_URL: process.env.IDENTITY_JWKS_URL ?? `${identityUrl}/.well-known/jwks.json`,
     // Files (resources' blobs) live under the data directory too.
     DATA_DIR: dataDir,
-    ...(database ? { PGLITE_SOCKET: database.env.PGLITE_SOCKET } : {}),
+    ...(database ? { PGLITE_SOCKET: socket } : {}),
   };
   const services: SupervisedService[] = [
-    ...(database ? [database] : []),
     ...SERVICES.map((name) => ({
       name,
       entry: fileURLToPath(new URL(`../../services/${name}/main.ts`, import.meta.url)),
       env: { ...serviceEnv, PORT: String(servicePort(loaded.config, name)) },
     })),
   ];
-  await mkdir(dataDir, { recursive: true });
   // The config history lives with the rest of dev's data (and --fresh starts it over).
   const written = (loaded.document as { versions?: { dir?: unknown } } | undefined)?.versions;
   if (written?.dir === undefined) loaded.config.versions.dir = join(dataDir, 'versions');
@@ -88,17 +102,28 @@ export async function runDev(options: DevOptions): Promise<number> {
   // database start never blocks the gateway's event loop. The gateway listens once they are ready,
   // so no early request meets a refused upstream (and opens its breaker) or a busy event loop.
   const supervised = superviseServices(services, logger);
+  const stopServices = async () => {
+    await supervised.stop();
+    await database?.stop();
+  };
   let urls: Record<string, string>;
   let gateway: Gateway | undefined;
   let listening: { url: string; adminUrl: string };
+  let reloadFile: typeof ReloadFromFile;
   try {
+    const [{ createGateway }, { reloadFromFile }] = await Promise.all([
+      import('../createGateway.ts'),
+      import('./reloadFromFile.ts'),
+    ]);
+    reloadFile = reloadFromFile;
     [gateway, urls] = await Promise.all([
       createGateway(loaded, { adminToken: adminToken?.token }),
       supervised.ready,
+      database?.ready,
     ]);
     listening = await gateway.start();
   } catch (error) {
-    await Promise.allSettled([supervised.stop(), gateway?.stop()]);
+    await Promise.allSettled([stopServices(), gateway?.stop()]);
     throw error;
   }
   console.error(
@@ -110,15 +135,13 @@ export async function runDev(options: DevOptions): Promise<number> {
       )}\n  data: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `${dataDir} (kept across restarts; --fresh starts clean)`}` +
       (adminToken ? `\n  admin token: ${adminToken.file} (portico keys and portico config read it)` : ''),
   );
-  const reloads = reloadFromFile(configFile, gateway.versions!, gateway.server.portico.logger, {
+  const reloads = reloadFile(configFile, gateway.versions!, gateway.server.portico.logger, {
     watchFile: loaded.config.versions.watch,
   });
   stopOnSignals(gateway, async () => {
     reloads.stop();
-    await supervised.stop();
+    await stopServices();
   });
-  // npm's `sh -c` dies on SIGTERM without passing it on: leaving with the parent is the same drain.
-  watchParent(() => process.kill(process.pid, 'SIGTERM'));
   return -1;
 }
 

@@ -5,9 +5,10 @@ import { resolve } from 'node:path';
 import { parseWorkers } from '../cluster/parseWorkers.ts';
 import { startPrimary } from '../cluster/startPrimary.ts';
 import { startWorker } from '../cluster/startWorker.ts';
-import { createGateway, type Gateway } from '../createGateway.ts';
+import { createGateway } from '../createGateway.ts';
 import { chooseConfigFile, loadOrReport } from './configFile.ts';
 import { reloadFromFile } from './reloadFromFile.ts';
+import { stopOnSignals } from './stopOnSignals.ts';
 
 export async function runStart(options: { configFile?: string; workers?: string }): Promise<number> {
   const workers = parseWorkers(options.workers);
@@ -29,26 +30,4 @@ export async function runStart(options: { configFile?: string; workers?: string 
   });
   stopOnSignals(gateway, async () => reloads.stop());
   return -1;
-}
-
-/** SIGTERM/SIGINT: drain, then run `after`, then exit 0; a second signal exits at once. */
-export function stopOnSignals(gateway: Gateway, after: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    gateway.server.portico.logger.info({ event: 'signal', signal }, 'stopping');
-    gateway
-      .drain()
-      .then(after)
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(`portico: stop failed: ${(error as Error).message}`);
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
 }

@@ -3,8 +3,12 @@
 // Re-parenting is the one sign every supervisor gives, so the parent pid is watched.
 export function watchParent(onGone: () => void, intervalMs = 250): () => void {
   const parent = process.ppid;
-  // Started by init (a container's PID 1, a service manager): there is no parent to lose.
-  if (parent <= 1) return () => {};
+  if (parent <= 1) {
+    // Started by init (a container's PID 1, a service manager): there is no parent to lose. Unless
+    // npm started it: then its `sh -c` is gone already, before this process could look.
+    if (process.env.npm_lifecycle_event) setImmediate(onGone);
+    return () => {};
+  }
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);

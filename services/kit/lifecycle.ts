@@ -30,7 +30,12 @@ export function stopOnSignals(service: { url?: string; stop(): Promise<void> }, 
       },
     );
   };
-  if (process.env[SUPERVISED_ENV] === '1' && process.send && process.connected) {
+  if (process.env[SUPERVISED_ENV] === '1' && !process.connected) {
+    // The supervisor went away while this service was starting: nobody will ever stop it.
+    stop('supervisor gone');
+    return;
+  }
+  if (process.env[SUPERVISED_ENV] === '1' && process.send) {
     // A signal to the whole process group (Ctrl-C, `kill -- -PGID`) also reaches this process; the
     // supervisor stops it only once the gateway in front has drained, so requests in flight through
     // the gateway still find their service. The supervisor being gone is the one other way out.

@@ -2,7 +2,8 @@
 // restart that finds its data), and each time reports the time to the first 200 through the
 // gateway and the RSS of the whole process tree, then sends SIGTERM to npm's own pid, as a
 // supervisor or container runtime does, and fails unless every Portico port is closed and no
-// process of the tree is left within the drain timeout.
+// process of the stack is left within the drain timeout. Two more starts get their SIGTERM while
+// starting: as soon as `portico dev` runs, and once its database process is up.
 //
 //   node gateway/bin/run-ts.js testing/scripts/checkNpmStartStop.ts [--port-offset N] [--data-dir DIR]
 //
@@ -90,6 +91,23 @@ function rssMb(pids: number[]): number {
   return Math.round(kb / 1024);
 }
 
+/** The stack's processes: npm, its `sh -c` and `portico dev` name the data dir; the database and services get it as DATA_DIR. */
+function stackProcesses(only: 'all' | 'children' = 'all'): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      const child = environ.split('\0').includes(`DATA_DIR=${dataDir}`);
+      if (child || (only === 'all' && cmdline.includes(dataDir))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -99,7 +117,7 @@ const alive = (pid: number) => {
   }
 };
 
-async function startAndStop(label: string): Promise<string[]> {
+async function startAndStop(label: string, stopWhen?: 'dev-runs' | 'database-up'): Promise<string[]> {
   const problems: string[] = [];
   for (const port of ports) if (await portOpen(port)) problems.push(`port ${port} taken before the start`);
   if (problems.length > 0) return problems;
@@ -113,6 +131,18 @@ async function startAndStop(label: string): Promise<string[]> {
   const npmExit = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${8080 + offset}/api/v1/programs`;
   let firstOk = 0;
+  if (stopWhen) {
+    // `portico dev` runs once npm's `sh -c` has a child; the database once a process has DATA_DIR.
+    const reached = () =>
+      stopWhen === 'dev-runs' ? descendants(npm.pid!).length >= 2 : stackProcesses('children').length >= 1;
+    while (!reached() && Date.now() - started < START_BOUND_MS) await sleep(10);
+    return stop(
+      label,
+      npm,
+      npmExit,
+      `SIGTERM to npm (pid ${npm.pid}) ${Date.now() - started} ms into the start`,
+    );
+  }
   while (Date.now() - started < START_BOUND_MS && npm.exitCode === null) {
     try {
       if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).status === 200) {
@@ -135,18 +165,26 @@ async function startAndStop(label: string): Promise<string[]> {
     `${label}: first 200 through the gateway after ${firstOk} ms; dev stack RSS ${rssMb([npm.pid!, ...tree])} MB over ${tree.length + 1} processes (npm ${rssMb([npm.pid!])} MB)`,
   );
   if (stderr.includes('first admin generated')) console.log(`${label}: a new admin password was printed`);
+  return [...problems, ...(await stop(label, npm, npmExit, `SIGTERM to npm (pid ${npm.pid})`, tree))];
+}
 
+async function stop(
+  label: string,
+  npm: ReturnType<typeof spawn>,
+  npmExit: Promise<number | null>,
+  what: string,
+  tree: number[] = [],
+): Promise<string[]> {
+  const problems: string[] = [];
   const signalled = Date.now();
   process.kill(npm.pid!, 'SIGTERM');
   await npmExit;
   for (;;) {
     const open = [];
     for (const port of ports) if (await portOpen(port)) open.push(port);
-    const left = tree.filter(alive);
+    const left = [...new Set([...tree.filter(alive), ...stackProcesses()])];
     if (open.length === 0 && left.length === 0) {
-      console.log(
-        `${label}: SIGTERM to npm (pid ${npm.pid}): every port closed, no process left, in ${Date.now() - signalled} ms`,
-      );
+      console.log(`${label}: ${what}: every port closed, no process left, in ${Date.now() - signalled} ms`);
       break;
     }
     if (Date.now() - signalled > STOP_BOUND_MS) {
@@ -161,7 +199,12 @@ async function startAndStop(label: string): Promise<string[]> {
   return problems;
 }
 
-const problems = [...(await startAndStop('first start')), ...(await startAndStop('restart'))];
+const problems = [
+  ...(await startAndStop('first start')),
+  ...(await startAndStop('restart')),
+  ...(await startAndStop('stopped as soon as portico dev runs', 'dev-runs')),
+  ...(await startAndStop('stopped once its database is up', 'database-up')),
+];
 if (problems.length > 0) {
   console.error(`checkNpmStartStop: FAILED\n  ${problems.join('\n  ')}`);
   process.exit(1);
