@@ -106,7 +106,8 @@ async function buildBundle(version) {
 async function pruneOldBuilds(current) {
   const now = Date.now();
   for (const name of await readdir(CACHE)) {
-    if (name === current || name === 'manifest.json') continue;
+    // Only builds (a key) and abandoned scratch builds: the PGlite template lives here too.
+    if (name === current || !/^([0-9a-f]{16}|tmp-.*)$/.test(name)) continue;
     const path = join(CACHE, name);
     const facts = await stat(path).catch(() => undefined);
     if (facts && now - facts.mtimeMs > KEEP_OLD_BUILDS_MS) await rm(path, { recursive: true, force: true });
