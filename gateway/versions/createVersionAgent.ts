@@ -106,6 +106,14 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
   };
   let syncQueued = false;
 
+  // Writes nobody waits for (audit events, acknowledgements, publishes) still finish before stop()
+  // closes the store: a write after stop raced whoever removes the history next (a test's temp dir).
+  const writes = new Set<Promise<unknown>>();
+  function track(write: Promise<unknown>): void {
+    writes.add(write);
+    void write.finally(() => writes.delete(write));
+  }
+
   function audit(event: Omit<AuditEvent, 'at' | 'instance'>): void {
     const full: AuditEvent = { at: new Date().toISOString(), instance: id, ...event };
     log.info({ event: 'audit', audit: full }, `audit: ${event.action}`);
@@ -115,11 +123,13 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
   }
 
   function keepAudit(event: AuditEvent): void {
-    store
-      .appendAudit(event)
-      .catch((error: unknown) =>
-        log.error({ event: 'audit_store_failed', err: (error as Error).message }, 'audit event not stored'),
-      );
+    track(
+      store
+        .appendAudit(event)
+        .catch((error: unknown) =>
+          log.error({ event: 'audit_store_failed', err: (error as Error).message }, 'audit event not stored'),
+        ),
+    );
   }
 
   function state(): InstanceState {
@@ -138,14 +148,16 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
 
   function report(ack?: InstanceAck): void {
     if (!started) return;
-    store
-      .report(state(), ack)
-      .catch((error: unknown) =>
-        log.warn(
-          { event: 'version_ack_failed', err: (error as Error).message },
-          'acknowledgement not stored',
+    track(
+      store
+        .report(state(), ack)
+        .catch((error: unknown) =>
+          log.warn(
+            { event: 'version_ack_failed', err: (error as Error).message },
+            'acknowledgement not stored',
+          ),
         ),
-      );
+    );
   }
 
   function ackOf(version: ConfigVersion, atMs: number, receivedAtMs?: number): InstanceAck {
@@ -313,14 +325,16 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
       lastRefusal = undefined;
       const ack = ackOf(applied, running.appliedAtMs);
       report(ack);
-      store
-        .publish(applied)
-        .catch((error: unknown) =>
-          log.warn(
-            { event: 'version_publish_failed', err: (error as Error).message },
-            'version not published; the other instances find it at their next poll',
+      track(
+        store
+          .publish(applied)
+          .catch((error: unknown) =>
+            log.warn(
+              { event: 'version_publish_failed', err: (error as Error).message },
+              'version not published; the other instances find it at their next poll',
+            ),
           ),
-        );
+      );
       audit({
         action:
           submission.source === 'rollback'
@@ -426,6 +440,7 @@ export function createVersionAgent(deps: VersionAgentDeps): VersionAgent {
       stopped = true;
       clearInterval(poll);
       await queue;
+      await Promise.all(writes);
       await store.close();
     },
   };
