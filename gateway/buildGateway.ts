@@ -30,9 +30,9 @@ import { describeOrder, type PluginOrderEntry } from './registry/orderPlugins.ts
 import { buildHandlerRoutes } from './routes/buildHandlerRoutes.ts';
 import { buildProxyRoutes } from './routes/buildProxyRoutes.ts';
 import type { Runtime } from './runtime/createRuntime.ts';
-import { callerOf, clientGoneSignal } from './upstream/callerOf.ts';
 import { composePipeline, type Pipeline } from './upstream/composePipeline.ts';
 import { createUpstreamClient, undiciTransport } from './upstream/createUpstreamClient.ts';
+import { exchangeContextOf } from './upstream/exchangeContext.ts';
 import { stepsForRoute, type BuiltStep, type ContributedStep } from './upstream/upstreamSteps.ts';
 
 export interface GatewayBuild {
@@ -119,22 +119,7 @@ export async function buildGateway(
     return child;
   };
   const readRawBody = createBodyReader();
-  const signals = new WeakMap<EdgeRequest, AbortSignal>();
-  const exchangeContext = (request: EdgeRequest) => {
-    const { requestId, trace } = request.plugins.portico!;
-    return {
-      caller: callerOf(request),
-      requestId,
-      trace,
-      // Made on first use: a proxied exchange watches its client's response instead, and an
-      // AbortController per request (aborted with a DOMException) is not free.
-      get signal() {
-        let signal = signals.get(request);
-        if (!signal) signals.set(request, (signal = clientGoneSignal(request)));
-        return signal;
-      },
-    };
-  };
+  const exchangeContext = exchangeContextOf;
   const onUpstreamError = (
     upstream: string,
     kind: string,

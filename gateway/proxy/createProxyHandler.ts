@@ -11,6 +11,7 @@ import { BodyTooLarge, hasRequestBody } from '../core/requestBody.ts';
 import { CLIENT_GONE, failureToBoom, type UpstreamErrorListener } from '../upstream/failureToBoom.ts';
 import type { Upstream } from './createUpstream.ts';
 import type { ProxiedExchange } from './createProxyEngine.ts';
+import { withLazySignal } from '../upstream/exchangeContext.ts';
 import { forwardHeaders } from './forwardHeaders.ts';
 import { upstreamPath, type PathRewrite } from './upstreamPath.ts';
 import { asPassThrough, writeReply } from './writeReply.ts';
@@ -70,37 +71,37 @@ export function createProxyExchange(target: ProxyRouteTarget, parts: ProxyHandle
       }
     }
     const buffered = body;
-    const exchange: ProxiedExchange = {
-      upstream: upstream.name,
-      routeId: parts.routeId,
-      method,
-      path: resolved.path + request.url.search,
-      clientPath: request.path,
-      headers: forwardHeaders(req.headers, {
-        requestId,
-        requestIdHeader: parts.requestIdHeader,
+    const exchange = withLazySignal<Omit<ProxiedExchange, 'signal'>>(
+      {
+        upstream: upstream.name,
+        routeId: parts.routeId,
+        method,
+        path: resolved.path + request.url.search,
+        clientPath: request.path,
+        headers: forwardHeaders(req.headers, {
+          requestId,
+          requestIdHeader: parts.requestIdHeader,
+          caller,
+          protocol,
+        }),
+        body,
+        streamed: hasBody && !body,
         caller,
-        protocol,
-      }),
-      body,
-      streamed: hasBody && !body,
-      caller,
-      requestId,
-      get signal() {
-        return context.signal;
+        requestId,
+        trace: request.plugins.portico?.trace,
+        readBody: (maxBytes) =>
+          buffered
+            ? buffered.length > maxBytes
+              ? Promise.reject(new BodyTooLarge(maxBytes))
+              : Promise.resolve(buffered)
+            : parts.readBody(req, Math.min(maxBytes, maxBodySize)),
+        source: req,
+        sink: request.raw.res,
+        timeout: target.responseTimeout,
+        maxBodySize,
       },
-      trace: request.plugins.portico?.trace,
-      readBody: (maxBytes) =>
-        buffered
-          ? buffered.length > maxBytes
-            ? Promise.reject(new BodyTooLarge(maxBytes))
-            : Promise.resolve(buffered)
-          : parts.readBody(req, Math.min(maxBytes, maxBodySize)),
-      source: req,
-      sink: request.raw.res,
-      timeout: target.responseTimeout,
-      maxBodySize,
-    };
+      context,
+    );
 
     // 2. The exchange, through the route's pipeline.
     try {
