@@ -61,8 +61,15 @@ export function createProxyTransport(upstream: Upstream): ProxyTransport {
         () => proxyReq.destroy(new UpstreamTimeout('connect_timeout')),
         attempt.connectTimeout,
       );
-      socket.once('connect', () => clearTimeout(timer));
-      socket.once('close', () => clearTimeout(timer));
+      // Both listeners go at the first of the two: a 'close' listener left on a kept-alive socket
+      // would hold this first request (and its client's response) for the socket's whole life.
+      const settle = () => {
+        clearTimeout(timer);
+        socket.off('connect', settle);
+        socket.off('close', settle);
+      };
+      socket.once('connect', settle);
+      socket.once('close', settle);
     }
   };
   const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage) => {
