@@ -1,29 +1,7 @@
-// JSON lines through pino, with secrets and personal data redacted wherever they appear in a log object.
+// JSON lines through pino, with secrets and personal data redacted wherever they appear in a log
+// object (contracts/redactSecrets.ts: keys at the top and up to two levels down).
 import pino, { type DestinationStream, type Logger } from 'pino';
-
-const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'x-api-key',
-  'apiKey',
-  'email',
-  'secret',
-];
-
-const topLevel = (key: string) => (/^[A-Za-z_]\w*$/.test(key) ? key : `[${JSON.stringify(key)}]`);
-
-/** The keys at the top, and one and two levels down (e.g. `req.headers.authorization`, `body.user.email`). */
-export const REDACT_PATHS = [
-  ...SECRET_KEYS.map(topLevel),
-  ...SECRET_KEYS.map((key) => `*[${JSON.stringify(key)}]`),
-  ...SECRET_KEYS.map((key) => `*.*[${JSON.stringify(key)}]`),
-];
+import { redactSecrets } from '../../contracts/redactSecrets.ts';
 
 export function createLogger(
   options: { level?: string; destination?: DestinationStream; service?: string } = {},
@@ -37,9 +15,12 @@ export function createLogger(
           : options.service
             ? { service: options.service }
             : {},
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactSecrets(bindings),
+        log: (object) => redactSecrets(object),
+      },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

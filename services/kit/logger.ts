@@ -1,31 +1,16 @@
-// The services' pino logger: JSON, one line per event, secrets and personal data redacted.
+// The services' pino logger: JSON, one line per event, secrets and personal data redacted
+// wherever they appear in a log object (contracts/redactSecrets.ts).
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  'password',
-  '*.password',
-  'email',
-  '*.email',
-  'token',
-  '*.token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-];
+import { redactSecrets } from '../../contracts/redactSecrets.ts';
 
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino({
     name: options.name ?? 'portico-services',
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: {
+      bindings: (bindings) => redactSecrets(bindings),
+      log: (object) => redactSecrets(object),
+    },
   });
 }
