@@ -119,7 +119,6 @@ export async function buildGateway(
     return child;
   };
   const readRawBody = createBodyReader();
-  const exchangeContext = exchangeContextOf;
   const onUpstreamError = (
     upstream: string,
     kind: string,
@@ -222,7 +221,7 @@ export async function buildGateway(
       clients.set(key, client);
       return client;
     },
-    exchangeContext,
+    exchangeContext: exchangeContextOf,
     readBody: async (request, maxBytes) => {
       const context = request.plugins.portico!;
       if (context.body) return context.body;
@@ -311,7 +310,7 @@ export async function buildGateway(
   const proxyRoutes = buildProxyRoutes(config.routes, upstreams, authStrategies, {
     requestIdHeader,
     readBody: readRawBody,
-    exchangeContext,
+    exchangeContext: exchangeContextOf,
     onUpstreamError,
     pipelineFor: (facts, routeOptions) =>
       pipelineFor(facts, (plugin) => routeOptions[plugin], transports.get(facts.upstream)!),
